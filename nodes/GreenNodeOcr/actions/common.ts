@@ -1,0 +1,95 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { NodeError } from 'n8n-workflow';
+
+/** Pieces shared by the operations: option fields, reading them, and turning per-item outcomes into output. */
+
+export const DEFAULT_POLL_INTERVAL = 3;
+export const DEFAULT_TIMEOUT = 120;
+export const DEFAULT_CONCURRENCY = 10;
+
+export const pollIntervalOption: INodeProperties = {
+	displayName: 'Poll Interval (Seconds)',
+	name: 'pollInterval',
+	type: 'number',
+	typeOptions: { minValue: 1, maxValue: 60 },
+	default: DEFAULT_POLL_INTERVAL,
+	description: 'How long to wait between two checks of a pending result. GreenNode suggests 2 to 5 seconds.',
+};
+
+export const timeoutOption: INodeProperties = {
+	displayName: 'Timeout (Seconds)',
+	name: 'timeout',
+	type: 'number',
+	typeOptions: { minValue: 1 },
+	default: DEFAULT_TIMEOUT,
+	description:
+		'How long to wait for a result before failing with its request_id, so that it can be fetched later with Get Result',
+};
+
+export const concurrencyOption: INodeProperties = {
+	displayName: 'Concurrency',
+	name: 'concurrency',
+	type: 'number',
+	typeOptions: { minValue: 1, maxValue: 50 },
+	default: DEFAULT_CONCURRENCY,
+	description: 'The most requests to GreenNode in flight at once when the node runs on many items',
+};
+
+export interface WaitSettings {
+	pollInterval: number;
+	timeout: number;
+}
+
+function positive(value: unknown, fallback: number): number {
+	const n = Number(value);
+	return Number.isFinite(n) && n > 0 ? n : fallback;
+}
+
+export function readWaitSettings(options: IDataObject): WaitSettings {
+	return {
+		pollInterval: positive(options.pollInterval, DEFAULT_POLL_INTERVAL),
+		timeout: positive(options.timeout, DEFAULT_TIMEOUT),
+	};
+}
+
+/** The concurrency of the first item's options (a batch-wide setting). */
+export function readConcurrency(this: IExecuteFunctions, itemCount: number): number {
+	if (itemCount === 0) return DEFAULT_CONCURRENCY;
+	const options = this.getNodeParameter('options', 0, {}) as IDataObject;
+	return Math.floor(positive(options.concurrency, DEFAULT_CONCURRENCY));
+}
+
+export type ItemOutcome = { items: INodeExecutionData[] } | { error: Error };
+
+function errorJson(error: Error): IDataObject {
+	const json: IDataObject = { error: error.message };
+	if (error instanceof NodeError) {
+		if (error.description) json.description = error.description;
+		const httpCode = (error as NodeError & { httpCode?: string | null }).httpCode;
+		if (httpCode) json.httpCode = httpCode;
+	}
+	return json;
+}
+
+/**
+ * One output entry per input item, in input order, each paired to its input. A failed item becomes an
+ * error item when "Continue On Fail" is on; otherwise the first failure (in item order) is thrown.
+ */
+export function assembleOutput(
+	this: IExecuteFunctions,
+	itemCount: number,
+	outcomes: Map<number, ItemOutcome>,
+): INodeExecutionData[] {
+	const output: INodeExecutionData[] = [];
+	for (let itemIndex = 0; itemIndex < itemCount; itemIndex++) {
+		const outcome = outcomes.get(itemIndex);
+		if (!outcome) continue;
+		if ('error' in outcome) {
+			if (!this.continueOnFail()) throw outcome.error;
+			output.push({ json: errorJson(outcome.error), pairedItem: { item: itemIndex } });
+			continue;
+		}
+		for (const item of outcome.items) output.push({ ...item, pairedItem: { item: itemIndex } });
+	}
+	return output;
+}
