@@ -61,13 +61,13 @@ export function readConcurrency(this: IExecuteFunctions, itemCount: number): num
 
 export type ItemOutcome = { items: INodeExecutionData[] } | { error: Error };
 
+/**
+ * `error` + `details` only: n8n then routes the item to the error output when "On Error" asks for it,
+ * merged with the input item's fields so the user sees which input failed.
+ */
 function errorJson(error: Error): IDataObject {
 	const json: IDataObject = { error: error.message };
-	if (error instanceof NodeError) {
-		if (error.description) json.description = error.description;
-		const httpCode = (error as NodeError & { httpCode?: string | null }).httpCode;
-		if (httpCode) json.httpCode = httpCode;
-	}
+	if (error instanceof NodeError && error.description) json.details = error.description;
 	return json;
 }
 

@@ -3,7 +3,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { checkId, joinPath } from '../helpers/ids';
-import { apiRequest, type CallContext } from './index';
+import { apiRequest, binaryRequest, type CallContext, type StreamResponse } from './index';
 
 /** The GreenNode IDP endpoints, one function each. IDs are checked and encoded here, nowhere else. */
 
@@ -56,5 +56,21 @@ export async function getDocumentPart(
 	return await apiRequest.call(this, ctx, {
 		method: 'GET',
 		path: joinPath(['ocr', 'ingest', part, requestSegment, documentSegment]),
+	});
+}
+
+export async function getResultFile(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	requestId: string,
+	fileId: string,
+): Promise<StreamResponse> {
+	const requestSegment = idSegment.call(this, 'Request ID', requestId, itemIndex);
+	const fileSegment = idSegment.call(this, 'File ID', fileId, itemIndex);
+	const ctx: CallContext = { itemIndex, action: 'Get Result Image', requestId: String(requestId).trim() };
+	return await binaryRequest.call(this, ctx, {
+		method: 'GET',
+		path: joinPath(['ocr', 'ingest', 'file', requestSegment, fileSegment]),
+		timeoutMs: 120_000,
 	});
 }

@@ -7,6 +7,7 @@ import type {
 	JsonObject,
 } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import { Readable } from 'stream';
 
 import { apiRoot, readCredentials, type GreenNodeCredentials } from '../helpers/credentials';
 import { describeBody, messageFromJson, redact } from '../helpers/errors';
@@ -58,7 +59,27 @@ export async function getResolvedCredentials(
 	return resolved;
 }
 
-function header(headers: RawResponse['headers'], name: string): string | undefined {
+/**
+ * A NodeApiError that keeps exactly our message: n8n replaces a message that mentions a common
+ * network code (ECONNREFUSED, ETIMEDOUT, …) with a generic sentence, which would hide the request_id.
+ */
+export function apiError(
+	this: IExecuteFunctions,
+	details: { message: string; description: string; itemIndex: number; httpCode?: string },
+	response: JsonObject = {},
+): NodeApiError {
+	const error = new NodeApiError(this.getNode(), response, {
+		message: details.message,
+		description: details.description,
+		httpCode: details.httpCode,
+		itemIndex: details.itemIndex,
+	});
+	error.message = details.message;
+	error.description = details.description;
+	return error;
+}
+
+export function header(headers: RawResponse['headers'], name: string): string | undefined {
 	const value = headers[name] ?? headers[name.toLowerCase()];
 	return Array.isArray(value) ? value[0] : value;
 }
@@ -110,11 +131,9 @@ export function httpError(
 		message = `GreenNode answered ${status} on ${ctx.action}${where(ctx)}`;
 		description = `The server said ${said}.${status >= 500 ? ' This is a problem on the GreenNode side; try again later.' : ''}`;
 	}
-	return new NodeApiError(this.getNode(), { status, body: said } as JsonObject, {
-		message,
-		description,
-		httpCode: String(status),
-		itemIndex: ctx.itemIndex,
+	return apiError.call(this, { message, description, httpCode: String(status), itemIndex: ctx.itemIndex }, {
+		status,
+		body: said,
 	});
 }
 
@@ -132,7 +151,7 @@ export function networkError(
 	const message = timedOut
 		? `GreenNode did not answer in time on ${ctx.action}${where(ctx)}`
 		: `Could not reach GreenNode on ${ctx.action}${where(ctx)} (${code || detail})`;
-	return new NodeApiError(this.getNode(), { code, message: detail } as JsonObject, {
+	return apiError.call(this, {
 		message,
 		description: `Check the Base URL of the credential (${credentials.baseUrl}) and that n8n can reach it. ${detail}`,
 		itemIndex: ctx.itemIndex,
@@ -145,6 +164,33 @@ export interface RequestOptions {
 	path: string;
 	body?: FormData;
 	timeoutMs?: number;
+	/** Hand back a successful body as a stream instead of a buffer (for large files). */
+	stream?: boolean;
+}
+
+export interface StreamResponse {
+	statusCode: number;
+	headers: RawResponse['headers'];
+	body: Readable;
+}
+
+/** Reads at most `limit` bytes of a stream (for error messages), then drops the rest. */
+async function readSome(stream: Readable, limit = 64 * 1024): Promise<Buffer> {
+	const chunks: Buffer[] = [];
+	let size = 0;
+	for await (const chunk of stream) {
+		const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
+		if (size < limit) chunks.push(buffer.subarray(0, limit - size));
+		size += buffer.length;
+	}
+	return Buffer.concat(chunks);
+}
+
+function toBuffer(body: unknown): Buffer {
+	if (Buffer.isBuffer(body)) return body;
+	if (body instanceof ArrayBuffer) return Buffer.from(body);
+	if (body === undefined || body === null) return Buffer.alloc(0);
+	return Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
 }
 
 /** Sends one request and returns the raw answer, whatever its status. Throws only on network failure. */
@@ -152,12 +198,12 @@ export async function sendRequest(
 	this: IExecuteFunctions,
 	ctx: CallContext,
 	options: RequestOptions,
-): Promise<{ response: RawResponse; credentials: ResolvedCredentials }> {
+): Promise<{ response: RawResponse | StreamResponse; credentials: ResolvedCredentials }> {
 	const credentials = await getResolvedCredentials.call(this, ctx.itemIndex);
 	const request: IHttpRequestOptions = {
 		method: options.method,
 		url: `${apiRoot(credentials)}${options.path}`,
-		encoding: 'arraybuffer',
+		encoding: options.stream ? 'stream' : 'arraybuffer',
 		returnFullResponse: true,
 		ignoreHttpStatusErrors: true,
 		timeout: options.timeoutMs ?? 60_000,
@@ -175,12 +221,31 @@ export async function sendRequest(
 		const inner = (error as { cause?: unknown }).cause ?? error;
 		throw networkError.call(this, ctx, inner, credentials);
 	}
-	const body = Buffer.isBuffer(full.body)
-		? full.body
-		: full.body instanceof ArrayBuffer
-			? Buffer.from(full.body)
-			: Buffer.from(typeof full.body === 'string' ? full.body : JSON.stringify(full.body ?? ''));
-	return { response: { statusCode: full.statusCode, headers: full.headers ?? {}, body }, credentials };
+	const headers = full.headers ?? {};
+	if (full.body instanceof Readable) {
+		if (full.statusCode >= 200 && full.statusCode < 300) {
+			return { response: { statusCode: full.statusCode, headers, body: full.body }, credentials };
+		}
+		return { response: { statusCode: full.statusCode, headers, body: await readSome(full.body) }, credentials };
+	}
+	return { response: { statusCode: full.statusCode, headers, body: toBuffer(full.body) }, credentials };
+}
+
+/** A call whose successful answer is a file: returns it as a stream with its headers. */
+export async function binaryRequest(
+	this: IExecuteFunctions,
+	ctx: CallContext,
+	options: RequestOptions,
+): Promise<StreamResponse> {
+	const { response, credentials } = await sendRequest.call(this, ctx, { ...options, stream: true });
+	if (Buffer.isBuffer(response.body)) {
+		const raw = response as RawResponse;
+		if (raw.statusCode >= 200 && raw.statusCode < 300) {
+			return { statusCode: raw.statusCode, headers: raw.headers, body: Readable.from([raw.body]) };
+		}
+		throw httpError.call(this, ctx, raw, credentials);
+	}
+	return response as StreamResponse;
 }
 
 /** A JSON call that must answer 2xx with `{ "data": { ... } }`; returns that `data` object. */
@@ -189,7 +254,9 @@ export async function apiRequest(
 	ctx: CallContext,
 	options: RequestOptions,
 ): Promise<IDataObject> {
-	const { response, credentials } = await sendRequest.call(this, ctx, options);
+	const sent = await sendRequest.call(this, ctx, { ...options, stream: false });
+	const credentials = sent.credentials;
+	const response = sent.response as RawResponse;
 	if (response.statusCode < 200 || response.statusCode >= 300) {
 		throw httpError.call(this, ctx, response, credentials);
 	}
@@ -198,7 +265,7 @@ export async function apiRequest(
 	try {
 		parsed = JSON.parse(text);
 	} catch {
-		throw new NodeApiError(this.getNode(), { status: response.statusCode } as JsonObject, {
+		throw apiError.call(this, {
 			message: `GreenNode answered ${ctx.action}${where(ctx)} with something that is not JSON`,
 			description: `Expected a JSON body, got ${describeBody(text, header(response.headers, 'content-type'))}. Check the Base URL of the credential; if it is right, the GreenNode service may be having problems.`,
 			httpCode: String(response.statusCode),
@@ -208,9 +275,9 @@ export async function apiRequest(
 	const data = (parsed as { data?: unknown } | null)?.data;
 	if (data === null || typeof data !== 'object' || Array.isArray(data)) {
 		const said = messageFromJson(parsed);
-		throw new NodeApiError(this.getNode(), { status: response.statusCode } as JsonObject, {
+		throw apiError.call(this, {
 			message: `GreenNode answered ${ctx.action}${where(ctx)} without a "data" object`,
-			description: `The answer was ${said ? `"${said}"` : text.slice(0, 200)}. This is not a result the node can use.`,
+			description: `The answer was ${said ? `"${said}"` : text.slice(0, 200) || 'empty'}. This is not a result the node can use.`,
 			httpCode: String(response.statusCode),
 			itemIndex: ctx.itemIndex,
 		});

@@ -1,0 +1,80 @@
+import { FAST, jpegItem, ocr, run, useEmulator } from './support';
+
+const emu = useEmulator();
+
+async function submitted(emulator = emu.get(), fileName = 'id-card.jpg'): Promise<string> {
+	const result = await run(emulator, [ocr({ operation: 'submit', docType: 'ID' })], [jpegItem(fileName)]);
+	expect(result.error).toBeUndefined();
+	return result.items[0].json.request_id as string;
+}
+
+describe('Get Result', () => {
+	it('without waiting, outputs what the API has now, even while processing', async () => {
+		const emulator = emu.get();
+		emulator.configure({ pendingPolls: 1, emptyPolls: 1 });
+		const requestId = await submitted();
+		const result = await run(emulator, [ocr({ operation: 'getResult', requestId, waitForResult: false })]);
+		expect(result.error).toBeUndefined();
+		expect(result.items).toHaveLength(1);
+		expect(result.items[0].json).toMatchObject({ request_id: requestId, status: 'PROCESSING', documents: [] });
+		expect(result.items[0].pairedItem).toEqual({ item: 0 });
+	});
+
+	it('waiting, polls past the terminal-but-empty answer until the documents have content', async () => {
+		const emulator = emu.get();
+		emulator.configure({ pendingPolls: 2, emptyPolls: 2 });
+		const requestId = await submitted();
+		const result = await run(emulator, [ocr({ operation: 'getResult', requestId: `  ${requestId} `, options: FAST })]);
+		expect(result.error).toBeUndefined();
+		const documents = result.items[0].json.documents as Array<Record<string, any>>;
+		expect(documents[0].document_id).toBe('doc-1');
+		expect(documents[0].ocr_data[0].value.map((field: any) => field.name)).toContain('id_number');
+		expect(emulator.requests.filter((request) => request.method === 'GET')).toHaveLength(5);
+	});
+
+	it('reads the request id from each input item with an expression', async () => {
+		const emulator = emu.get();
+		const ids = [await submitted(emulator, 'a.jpg'), await submitted(emulator, 'b.jpg')];
+		const result = await run(
+			emulator,
+			[ocr({ operation: 'getResult', requestId: '={{ $json.id }}', options: FAST })],
+			ids.map((id) => ({ json: { id } })),
+		);
+		expect(result.error).toBeUndefined();
+		expect(result.items.map((item) => item.json.request_id)).toEqual(ids);
+	});
+
+	it('fails past the timeout with the request_id, the time waited and how to fetch it later', async () => {
+		const emulator = emu.get();
+		const requestId = await submitted(emulator, 'stuck-scan.jpg');
+		const started = Date.now();
+		const result = await run(emulator, [ocr({ operation: 'getResult', requestId, options: { pollInterval: 0.2, timeout: 1 } })]);
+		const elapsed = Date.now() - started;
+		expect(result.error?.message).toContain(requestId);
+		expect(result.error?.message).toMatch(/after waiting 1(\.\d)? s/);
+		expect((result.error as any).description).toMatch(/Get Result/);
+		expect((result.error as any).description).toMatch(/Timeout option/);
+		expect(elapsed).toBeGreaterThanOrEqual(1000);
+		expect(elapsed).toBeLessThan(2500);
+	});
+
+	it('treats a failed job as an error, not an empty success', async () => {
+		const emulator = emu.get();
+		const requestId = await submitted(emulator, 'will-fail.jpg');
+		const result = await run(emulator, [ocr({ operation: 'getResult', requestId, options: FAST })]);
+		expect(result.items).toEqual([]);
+		expect(result.error?.message).toContain(requestId);
+		expect(result.error?.message).toMatch(/FAILED: Document could not be processed/);
+		expect((result.error as any).description).toMatch(/support/);
+	});
+
+	it('a failed job inside Submit with waiting is an error too', async () => {
+		const emulator = emu.get();
+		const result = await run(
+			emulator,
+			[ocr({ operation: 'submit', docType: 'ID', waitForResult: true, options: FAST })],
+			[jpegItem('fail-me.jpg')],
+		);
+		expect(result.error?.message).toMatch(/could not process request_id/);
+	});
+});
