@@ -6,7 +6,7 @@ import communityNodes from '@n8n/eslint-plugin-community-nodes';
 const recommended = communityNodes.configs.recommendedWithoutN8nCloudSupport;
 
 export default [
-	{ ignores: ['dist/**', 'node_modules/**', 'test/**', 'dev/**', 'scripts/**', '*.js', '*.mjs', '.cache/**'] },
+	{ ignores: ['dist/**', 'node_modules/**', 'test/**', 'dev/**', 'scripts/**', '*.js', '*.mjs', 'test/**', '.cache/**'] },
 	{
 		files: ['package.json'],
 		languageOptions: { parser: jsonParser },

@@ -8,4 +8,5 @@ module.exports = {
 	},
 	testTimeout: 60000,
 	maxWorkers: 2,
+	reporters: ['default', '<rootDir>/test/summary-reporter.js'],
 };
