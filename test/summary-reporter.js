@@ -1,10 +1,10 @@
-/** Prints one closing line, "jest: N passed, N failed", after the default reporter's summary. */
+/** Prints one closing line, "jest: N passed, N failed", after Jest's own summary. */
 class SummaryReporter {
 	onRunComplete(_contexts, results) {
 		const skipped = results.numPendingTests + results.numTodoTests;
-		process.stderr.write(
-			`\njest: ${results.numPassedTests} passed, ${results.numFailedTests} failed${skipped ? `, ${skipped} skipped` : ''}\n`,
-		);
+		const line = `jest: ${results.numPassedTests} passed, ${results.numFailedTests} failed${skipped ? `, ${skipped} skipped` : ''}\n`;
+		// Jest prints its summary after the custom reporters have run: write at exit to come last.
+		process.once('exit', () => process.stderr.write(line));
 	}
 }
 module.exports = SummaryReporter;
