@@ -2,13 +2,14 @@
  * Runs an example workflow in-process with n8n's own engine:
  *
  *     Start (a sample invoice PDF) → GreenNode OCR: Submit Document, wait for the result
+ *                                  → GreenNode OCR: Get Table, as spreadsheet rows
  *
  * against the bundled GreenNode emulator (no API key needed), prints what the node produced and
  * saves it to .output/example-result.json.
  *
  * Options:
  *   --file <path>       OCR this PDF or image instead of the built-in sample
- *   --doc-type <type>   doc_type to send (default ID)
+ *   --doc-type <type>   doc_type to send (default INVOICE on the emulator, ID on the real API)
  * Set GREENNODE_API_KEY, GREENNODE_PORTAL_USER_ID (and optionally GREENNODE_BASE_URL) to run the
  * same workflow against the real GreenNode API instead of the emulator.
  */
@@ -44,7 +45,6 @@ function fieldsOf(result: Record<string, unknown>): Array<[string, string, strin
 
 async function main(): Promise<void> {
 	const file = argument('--file');
-	const docType = argument('--doc-type') ?? 'ID';
 	const realKey = process.env.GREENNODE_API_KEY;
 	let emulator: Emulator | undefined;
 	let credentials: Record<string, string>;
@@ -61,6 +61,7 @@ async function main(): Promise<void> {
 		console.log(`Using the bundled GreenNode emulator at ${emulator.url} (no API key needed)`);
 	}
 
+	const docType = argument('--doc-type') ?? (realKey ? 'ID' : 'INVOICE');
 	const data = file ? readFileSync(resolve(file)) : samplePdf();
 	const fileName = file ? basename(file) : 'sample-scan.pdf';
 	const nodes: RunNodeSpec[] = [
@@ -68,6 +69,17 @@ async function main(): Promise<void> {
 			name: 'Submit and wait',
 			type: 'greenNodeOcr',
 			parameters: { operation: 'submit', docType, waitForResult: true, options: { pollInterval: 1, timeout: 120 } },
+		},
+		{
+			name: 'Table rows',
+			type: 'greenNodeOcr',
+			parameters: {
+				operation: 'getTable',
+				requestId: '={{ $json.request_id }}',
+				documentId: '={{ $json.documents[0].document_id }}',
+				options: { outputMode: 'rows' },
+			},
+			onError: 'continueRegularOutput',
 		},
 	];
 	const started = Date.now();
@@ -95,6 +107,9 @@ async function main(): Promise<void> {
 		const ocr = result.outputs['Submit and wait'][0][0].json;
 		console.log(`\nSubmit and wait → 1 item in ${(elapsed / 1000).toFixed(1)} s: request_id ${ocr.request_id}, status ${ocr.status}`);
 		console.table(fieldsOf(ocr).map(([field, value, confidence]) => ({ field, value, confidence })));
+		const rows = result.outputs['Table rows']?.[0] ?? [];
+		console.log(`\nTable rows → ${rows.length} items, one per table row (ready for Google Sheets, Excel or Convert to File):`);
+		if (rows.length > 0) console.table(rows.map((item) => item.json));
 	}
 	console.log(`\nEvery node's output is saved in ${saved}`);
 	await emulator?.close();

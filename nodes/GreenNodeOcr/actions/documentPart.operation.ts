@@ -1,0 +1,87 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+
+import { mapWithConcurrency } from '../helpers/concurrency';
+import { tableRows } from '../helpers/table';
+import { getDocumentPart, type DocumentPart } from '../transport/api';
+import { assembleOutput, readConcurrency, type ItemOutcome } from './common';
+import { requestIdField } from './getResult.operation';
+
+/** Get Table, Get Signature and Get Stamp: the same call on a different endpoint. */
+
+const OPERATIONS: Record<string, DocumentPart> = { getTable: 'table', getSignature: 'signature', getStamp: 'stamp' };
+
+const documentIdField = (operation: string): INodeProperties => ({
+	displayName: 'Document ID',
+	name: 'documentId',
+	type: 'string',
+	default: '',
+	required: true,
+	placeholder: 'doc-1',
+	displayOptions: { show: { operation: [operation] } },
+	description: 'The document_id of one document in the result of Get Result (documents[].document_id)',
+});
+
+export const description: INodeProperties[] = [
+	...Object.keys(OPERATIONS).flatMap((operation) => [requestIdField(operation), documentIdField(operation)]),
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: { show: { operation: ['getTable'] } },
+		options: [
+			{
+				displayName: 'Output Mode',
+				name: 'outputMode',
+				type: 'options',
+				default: 'raw',
+				options: [
+					{
+						name: 'Raw',
+						value: 'raw',
+						description: 'One item per input item with the tables as GreenNode returns them',
+					},
+					{
+						name: 'Spreadsheet Rows',
+						value: 'rows',
+						description:
+							'One item per table row, keyed by the header row, ready for Google Sheets, Excel or Convert to File',
+					},
+				],
+			},
+		],
+	},
+];
+
+export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+	const operation = this.getNodeParameter('operation', 0) as string;
+	const part = OPERATIONS[operation];
+	const outcomes = new Map<number, ItemOutcome>();
+	let failed = false;
+	await mapWithConcurrency(
+		items.map((_, itemIndex) => itemIndex),
+		readConcurrency.call(this, items.length),
+		async (itemIndex) => {
+			try {
+				const requestId = this.getNodeParameter('requestId', itemIndex, '') as string;
+				const documentId = this.getNodeParameter('documentId', itemIndex, '') as string;
+				const data = await getDocumentPart.call(this, part, itemIndex, requestId, documentId);
+				const mode = part === 'table' ? (this.getNodeParameter('options.outputMode', itemIndex, 'raw') as string) : 'raw';
+				if (mode !== 'rows') {
+					outcomes.set(itemIndex, { items: [{ json: data }] });
+					return;
+				}
+				const rows = tableRows(data).map((row) => ({
+					json: { table: row.table, page: row.page, row: row.row, ...row.values },
+				}));
+				outcomes.set(itemIndex, { items: rows });
+			} catch (error) {
+				failed = true;
+				outcomes.set(itemIndex, { error: error as Error });
+			}
+		},
+		() => failed && !this.continueOnFail(),
+	);
+	return assembleOutput.call(this, items.length, outcomes);
+}
