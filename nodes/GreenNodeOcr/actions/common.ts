@@ -1,5 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { NodeError } from 'n8n-workflow';
+import { NodeError, NodeOperationError } from 'n8n-workflow';
+
+import { DEFAULT_MAX_RETRIES } from '../helpers/retry';
 
 /** Pieces shared by the operations: option fields, reading them, and turning per-item outcomes into output. */
 
@@ -33,6 +35,25 @@ export const concurrencyOption: INodeProperties = {
 	typeOptions: { minValue: 1, maxValue: 50 },
 	default: DEFAULT_CONCURRENCY,
 	description: 'The most requests to GreenNode in flight at once when the node runs on many items',
+};
+
+export const maxRetriesOption: INodeProperties = {
+	displayName: 'Max Retries',
+	name: 'maxRetries',
+	type: 'number',
+	typeOptions: { minValue: 0, maxValue: 10 },
+	default: DEFAULT_MAX_RETRIES,
+	description:
+		'How often to repeat a request that failed on the way (429, 502, 503, 504, a dropped connection or a timeout), waiting longer each time. A Submit is repeated only when GreenNode provably did not receive it, so no document is submitted twice.',
+};
+
+export const requestTimeoutOption: INodeProperties = {
+	displayName: 'Request Timeout (Seconds)',
+	name: 'requestTimeout',
+	type: 'number',
+	typeOptions: { minValue: 1 },
+	default: 60,
+	description: 'How long to wait for GreenNode to answer one request before it counts as failed (and is retried)',
 };
 
 export interface WaitSettings {
@@ -71,6 +92,17 @@ function errorJson(error: Error): IDataObject {
 	return json;
 }
 
+/** Says which input item failed, so a batch of many documents points at the right one. */
+function withItemIndex(this: IExecuteFunctions, error: Error, itemIndex: number, itemCount: number): Error {
+	const where = `Failed on item index ${itemIndex} (of ${itemCount} input items).`;
+	if (error instanceof NodeError) {
+		if (!(error.description ?? '').includes(where)) error.description = `${error.description ? `${error.description} ` : ''}${where}`;
+		error.context.itemIndex = itemIndex;
+		return error;
+	}
+	return new NodeOperationError(this.getNode(), error, { itemIndex, description: where });
+}
+
 /**
  * One output entry per input item, in input order, each paired to its input. A failed item becomes an
  * error item when "Continue On Fail" is on; otherwise the first failure (in item order) is thrown.
@@ -85,7 +117,7 @@ export function assembleOutput(
 		const outcome = outcomes.get(itemIndex);
 		if (!outcome) continue;
 		if ('error' in outcome) {
-			if (!this.continueOnFail()) throw outcome.error;
+			if (!this.continueOnFail()) throw withItemIndex.call(this, outcome.error, itemIndex, itemCount);
 			output.push({ json: errorJson(outcome.error), pairedItem: { item: itemIndex } });
 			continue;
 		}

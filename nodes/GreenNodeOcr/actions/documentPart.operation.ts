@@ -3,7 +3,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 import { mapWithConcurrency } from '../helpers/concurrency';
 import { tableRows } from '../helpers/table';
 import { getDocumentPart, type DocumentPart } from '../transport/api';
-import { assembleOutput, readConcurrency, type ItemOutcome } from './common';
+import { assembleOutput, maxRetriesOption, readConcurrency, requestTimeoutOption, type ItemOutcome } from './common';
 import { requestIdField } from './getResult.operation';
 
 /** Get Table, Get Signature and Get Stamp: the same call on a different endpoint. */
@@ -29,13 +29,15 @@ export const description: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
-		displayOptions: { show: { operation: ['getTable'] } },
+		displayOptions: { show: { operation: Object.keys(OPERATIONS) } },
 		options: [
+			maxRetriesOption,
 			{
 				displayName: 'Output Mode',
 				name: 'outputMode',
 				type: 'options',
 				default: 'raw',
+				displayOptions: { show: { '/operation': ['getTable'] } },
 				options: [
 					{
 						name: 'Raw',
@@ -50,6 +52,7 @@ export const description: INodeProperties[] = [
 					},
 				],
 			},
+			requestTimeoutOption,
 		],
 	},
 ];

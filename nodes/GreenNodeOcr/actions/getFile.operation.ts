@@ -7,7 +7,7 @@ import { extensionForMime, sniffFormat } from '../helpers/sniff';
 import { peekStream } from '../helpers/stream';
 import { getResultFile } from '../transport/api';
 import { header } from '../transport/index';
-import { assembleOutput, readConcurrency, type ItemOutcome } from './common';
+import { assembleOutput, maxRetriesOption, readConcurrency, requestTimeoutOption, type ItemOutcome } from './common';
 import { requestIdField } from './getResult.operation';
 
 const show = { operation: ['getFile'] };
@@ -48,6 +48,8 @@ export const description: INodeProperties[] = [
 				default: '',
 				description: 'Name of the output file. By default it is built from the request ID and the file ID.',
 			},
+			maxRetriesOption,
+			requestTimeoutOption,
 		],
 	},
 ];

@@ -5,6 +5,8 @@ import { getResult } from '../transport/api';
 import {
 	assembleOutput,
 	concurrencyOption,
+	maxRetriesOption,
+	requestTimeoutOption,
 	pollIntervalOption,
 	readConcurrency,
 	readWaitSettings,
@@ -43,7 +45,7 @@ export const description: INodeProperties[] = [
 		placeholder: 'Add Option',
 		default: {},
 		displayOptions: { show },
-		options: [concurrencyOption, pollIntervalOption, timeoutOption],
+		options: [concurrencyOption, maxRetriesOption, pollIntervalOption, requestTimeoutOption, timeoutOption],
 	},
 ];
 

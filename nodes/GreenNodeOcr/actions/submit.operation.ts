@@ -10,6 +10,8 @@ import { submitDocument } from '../transport/api';
 import {
 	assembleOutput,
 	concurrencyOption,
+	maxRetriesOption,
+	requestTimeoutOption,
 	pollIntervalOption,
 	readConcurrency,
 	readWaitSettings,
@@ -85,6 +87,8 @@ export const description: INodeProperties[] = [
 		displayOptions: { show },
 		options: [
 			concurrencyOption,
+	maxRetriesOption,
+	requestTimeoutOption,
 			{
 				displayName: 'File Name',
 				name: 'fileName',
@@ -92,7 +96,9 @@ export const description: INodeProperties[] = [
 				default: '',
 				description: 'The file name to send instead of the one of the binary data',
 			},
+			maxRetriesOption,
 			pollIntervalOption,
+			requestTimeoutOption,
 			timeoutOption,
 		],
 	},
@@ -234,7 +240,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		async (itemIndex) => {
 			const submission = prepared.get(itemIndex) as PreparedSubmission;
 			try {
-				const form = await buildForm.call(this, submission);
+				const form = async () => await buildForm.call(this, submission);
 				submitted.set(itemIndex, await submitDocument.call(this, itemIndex, form, submission.docType));
 			} catch (error) {
 				failed = true;

@@ -21,7 +21,7 @@ export function idSegment(this: IExecuteFunctions, label: string, raw: unknown, 
 export async function submitDocument(
 	this: IExecuteFunctions,
 	itemIndex: number,
-	form: FormData,
+	form: () => Promise<FormData>,
 	docType: string | undefined,
 ): Promise<IDataObject> {
 	const ctx: CallContext = { itemIndex, action: 'Submit', docType };
@@ -29,14 +29,14 @@ export async function submitDocument(
 		method: 'POST',
 		path: joinPath(['ocr', 'ingest']),
 		body: form,
-		timeoutMs: 300_000,
+		retry: 'notReached',
 	});
 }
 
 export async function getResult(this: IExecuteFunctions, itemIndex: number, requestId: string): Promise<IDataObject> {
 	const segment = idSegment.call(this, 'Request ID', requestId, itemIndex);
 	const ctx: CallContext = { itemIndex, action: 'Get Result', requestId: String(requestId).trim() };
-	return await apiRequest.call(this, ctx, { method: 'GET', path: joinPath(['ocr', 'ingest', segment]) });
+	return await apiRequest.call(this, ctx, { method: 'GET', path: joinPath(['ocr', 'ingest', segment]), retry: 'idempotent' });
 }
 
 export type DocumentPart = 'table' | 'signature' | 'stamp';
@@ -56,6 +56,7 @@ export async function getDocumentPart(
 	return await apiRequest.call(this, ctx, {
 		method: 'GET',
 		path: joinPath(['ocr', 'ingest', part, requestSegment, documentSegment]),
+		retry: 'idempotent',
 	});
 }
 
@@ -71,6 +72,6 @@ export async function getResultFile(
 	return await binaryRequest.call(this, ctx, {
 		method: 'GET',
 		path: joinPath(['ocr', 'ingest', 'file', requestSegment, fileSegment]),
-		timeoutMs: 120_000,
+		retry: 'idempotent',
 	});
 }

@@ -6,11 +6,19 @@ import type {
 	IHttpRequestOptions,
 	JsonObject,
 } from 'n8n-workflow';
-import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 import { Readable } from 'stream';
 
 import { apiRoot, readCredentials, type GreenNodeCredentials } from '../helpers/credentials';
 import { describeBody, messageFromJson, redact } from '../helpers/errors';
+import {
+	backoffMs,
+	DEFAULT_MAX_RETRIES,
+	retryAfterMs,
+	shouldRetryNetwork,
+	shouldRetryStatus,
+	type RetryKind,
+} from '../helpers/retry';
 
 /**
  * The one place where the node talks HTTP. Every call goes through n8n's
@@ -25,6 +33,8 @@ export interface CallContext {
 	action: string;
 	requestId?: string;
 	docType?: string;
+	/** How many times the last call was retried (filled in by sendRequest). */
+	retries?: number;
 }
 
 export interface RawResponse {
@@ -99,6 +109,7 @@ export function httpError(
 	const text = redact(response.body.toString('utf8'), credentials.secrets);
 	const said = describeBody(text, contentType);
 	const status = response.statusCode;
+	const tried = ctx.retries ? ` (gave up after ${ctx.retries} ${ctx.retries === 1 ? 'retry' : 'retries'})` : '';
 	let message: string;
 	let description: string;
 	if (status === 403 || status === 401) {
@@ -120,7 +131,7 @@ export function httpError(
 			: `Check the Base URL of the credential (${credentials.baseUrl}). The server said ${said}.`;
 	} else if (status === 429) {
 		message = `GreenNode is rate-limiting requests (429) on ${ctx.action}${where(ctx)}`;
-		description = 'Too many requests in a short time. Lower the Concurrency option or try again later.';
+		description = 'Too many requests in a short time. Lower the Concurrency option, raise Max Retries, or try again later.';
 	} else if (status >= 500 && ctx.action === 'Submit') {
 		message = `GreenNode could not process the submission (${status})`;
 		description =
@@ -131,10 +142,24 @@ export function httpError(
 		message = `GreenNode answered ${status} on ${ctx.action}${where(ctx)}`;
 		description = `The server said ${said}.${status >= 500 ? ' This is a problem on the GreenNode side; try again later.' : ''}`;
 	}
-	return apiError.call(this, { message, description, httpCode: String(status), itemIndex: ctx.itemIndex }, {
+	return apiError.call(this, { message: message + tried, description, httpCode: String(status), itemIndex: ctx.itemIndex }, {
 		status,
 		body: said,
 	});
+}
+
+/** Words for the network codes users meet; n8n would replace a message naming the code itself. */
+function describeNetworkCode(code: string): string {
+	const words: Record<string, string> = {
+		ECONNREFUSED: 'connection refused',
+		ECONNRESET: 'connection reset',
+		ENOTFOUND: 'host not found',
+		EAI_AGAIN: 'DNS lookup failed',
+		EHOSTUNREACH: 'host unreachable',
+		ENETUNREACH: 'network unreachable',
+		EPIPE: 'connection closed while sending',
+	};
+	return words[code] ?? code;
 }
 
 /** A network failure (nothing usable came back) as a clear error, with no request details attached. */
@@ -143,6 +168,7 @@ export function networkError(
 	ctx: CallContext,
 	error: unknown,
 	credentials: ResolvedCredentials,
+	retries = 0,
 ): NodeApiError {
 	const cause = (error ?? {}) as { code?: string; message?: string; cause?: { code?: string } };
 	const code = cause.code ?? cause.cause?.code ?? '';
@@ -150,9 +176,10 @@ export function networkError(
 	const timedOut = code === 'ECONNABORTED' || code === 'ETIMEDOUT' || /timeout/i.test(detail);
 	const message = timedOut
 		? `GreenNode did not answer in time on ${ctx.action}${where(ctx)}`
-		: `Could not reach GreenNode on ${ctx.action}${where(ctx)} (${code || detail})`;
+		: `Could not reach GreenNode on ${ctx.action}${where(ctx)} (${describeNetworkCode(code) || detail})`;
+	const tried = retries > 0 ? ` (gave up after ${retries} ${retries === 1 ? 'retry' : 'retries'})` : '';
 	return apiError.call(this, {
-		message,
+		message: message + tried,
 		description: `Check the Base URL of the credential (${credentials.baseUrl}) and that n8n can reach it. ${detail}`,
 		itemIndex: ctx.itemIndex,
 	});
@@ -162,10 +189,28 @@ export interface RequestOptions {
 	method: IHttpRequestMethods;
 	/** Path segments after the API root, already checked and encoded. */
 	path: string;
-	body?: FormData;
-	timeoutMs?: number;
+	/** Builds the body for each attempt (a multipart stream can only be sent once). */
+	body?: () => Promise<FormData>;
+	/** Which failures may be retried: any transient one for GETs, only "never reached" ones for a Submit. */
+	retry: RetryKind;
 	/** Hand back a successful body as a stream instead of a buffer (for large files). */
 	stream?: boolean;
+}
+
+export interface RequestSettings {
+	maxRetries: number;
+	timeoutMs: number;
+}
+
+/** Max Retries and Request Timeout from the item's Options (every operation has them). */
+export function readRequestSettings(this: IExecuteFunctions, itemIndex: number): RequestSettings {
+	const options = (this.getNodeParameter('options', itemIndex, {}) ?? {}) as IDataObject;
+	const retries = Number(options.maxRetries);
+	const timeout = Number(options.requestTimeout);
+	return {
+		maxRetries: Number.isInteger(retries) && retries >= 0 ? Math.min(retries, 10) : DEFAULT_MAX_RETRIES,
+		timeoutMs: Number.isFinite(timeout) && timeout > 0 ? timeout * 1000 : 60_000,
+	};
 }
 
 export interface StreamResponse {
@@ -193,42 +238,83 @@ function toBuffer(body: unknown): Buffer {
 	return Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
 }
 
-/** Sends one request and returns the raw answer, whatever its status. Throws only on network failure. */
+function networkCode(error: unknown): string {
+	const inner = ((error as { cause?: unknown })?.cause ?? error) as { code?: string; cause?: { code?: string } };
+	return String(inner?.code ?? inner?.cause?.code ?? '');
+}
+
+/**
+ * Sends one request, retrying what may be retried (see helpers/retry), and returns the raw answer
+ * whatever its status. Throws only on a network failure that is not retried or keeps happening.
+ */
 export async function sendRequest(
 	this: IExecuteFunctions,
 	ctx: CallContext,
 	options: RequestOptions,
 ): Promise<{ response: RawResponse | StreamResponse; credentials: ResolvedCredentials }> {
 	const credentials = await getResolvedCredentials.call(this, ctx.itemIndex);
-	const request: IHttpRequestOptions = {
-		method: options.method,
-		url: `${apiRoot(credentials)}${options.path}`,
-		encoding: options.stream ? 'stream' : 'arraybuffer',
-		returnFullResponse: true,
-		ignoreHttpStatusErrors: true,
-		timeout: options.timeoutMs ?? 60_000,
-		headers: { accept: 'application/json' },
-	};
-	if (options.body) {
-		request.body = options.body;
-		// Without this axios buffers a multipart stream whole before sending it.
-		request.disableFollowRedirect = true;
-	}
-	let full: { statusCode: number; headers: RawResponse['headers']; body: unknown };
-	try {
-		full = await this.helpers.httpRequestWithAuthentication.call(this, CREDENTIAL_TYPE, request);
-	} catch (error) {
-		const inner = (error as { cause?: unknown }).cause ?? error;
-		throw networkError.call(this, ctx, inner, credentials);
-	}
-	const headers = full.headers ?? {};
-	if (full.body instanceof Readable) {
-		if (full.statusCode >= 200 && full.statusCode < 300) {
+	const settings = readRequestSettings.call(this, ctx.itemIndex);
+	const cancelSignal = this.getExecutionCancelSignal?.();
+	for (let attempt = 0; ; attempt++) {
+		const request: IHttpRequestOptions = {
+			method: options.method,
+			url: `${apiRoot(credentials)}${options.path}`,
+			encoding: options.stream ? 'stream' : 'arraybuffer',
+			returnFullResponse: true,
+			ignoreHttpStatusErrors: true,
+			timeout: settings.timeoutMs,
+			headers: { accept: 'application/json' },
+		};
+		if (options.body) {
+			request.body = await options.body();
+			// Without this axios buffers a multipart stream whole before sending it.
+			request.disableFollowRedirect = true;
+		}
+		let full: { statusCode: number; headers: RawResponse['headers']; body: unknown } | undefined;
+		let failure: unknown;
+		try {
+			full = await this.helpers.httpRequestWithAuthentication.call(this, CREDENTIAL_TYPE, request);
+		} catch (error) {
+			failure = error;
+		}
+		const retriesLeft = attempt < settings.maxRetries && !cancelSignal?.aborted;
+		if (full === undefined) {
+			const code = networkCode(failure);
+			if (!retriesLeft || !shouldRetryNetwork(code, options.retry)) {
+				throw networkError.call(this, ctx, (failure as { cause?: unknown })?.cause ?? failure, credentials, attempt);
+			}
+			await pause.call(this, ctx, backoffMs(attempt), `${code || 'a network error'}`, attempt, settings.maxRetries);
+			continue;
+		}
+		const headers = full.headers ?? {};
+		const ok = full.statusCode >= 200 && full.statusCode < 300;
+		if (ok && full.body instanceof Readable) {
 			return { response: { statusCode: full.statusCode, headers, body: full.body }, credentials };
 		}
-		return { response: { statusCode: full.statusCode, headers, body: await readSome(full.body) }, credentials };
+		const body = full.body instanceof Readable ? await readSome(full.body) : toBuffer(full.body);
+		if (!ok && retriesLeft && shouldRetryStatus(full.statusCode, options.retry)) {
+			const wait = retryAfterMs(header(headers, 'retry-after')) ?? backoffMs(attempt);
+			await pause.call(this, ctx, wait, `status ${full.statusCode}`, attempt, settings.maxRetries);
+			continue;
+		}
+		ctx.retries = attempt;
+		return { response: { statusCode: full.statusCode, headers, body }, credentials };
 	}
-	return { response: { statusCode: full.statusCode, headers, body: toBuffer(full.body) }, credentials };
+}
+
+async function pause(
+	this: IExecuteFunctions,
+	ctx: CallContext,
+	ms: number,
+	reason: string,
+	attempt: number,
+	maxRetries: number,
+): Promise<void> {
+	this.logger.warn(
+		`GreenNode OCR: ${ctx.action}${where(ctx)} got ${reason}; retry ${attempt + 1} of ${maxRetries} in ${Math.round(ms)} ms`,
+		{ itemIndex: ctx.itemIndex },
+	);
+	await sleep(ms);
 }
 
 /** A call whose successful answer is a file: returns it as a stream with its headers. */

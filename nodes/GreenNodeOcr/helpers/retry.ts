@@ -1,0 +1,41 @@
+/**
+ * When and how long to retry a call to GreenNode. GETs are safe to repeat; a Submit is repeated
+ * only when the request provably never reached processing, because a duplicate submission costs
+ * the user money.
+ */
+
+export type RetryKind = 'idempotent' | 'notReached';
+
+export const DEFAULT_MAX_RETRIES = 3;
+export const BASE_DELAY_MS = 500;
+export const MAX_DELAY_MS = 30_000;
+export const MAX_RETRY_AFTER_MS = 60_000;
+
+/** Network failures after which a GET can be repeated. */
+const TRANSIENT_NETWORK = ['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'ECONNABORTED', 'EPIPE', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ERR_SOCKET_CONNECTION_TIMEOUT', 'UND_ERR_SOCKET'];
+/** Network failures that happen before a single byte is sent: the server never saw the request. */
+const NOT_CONNECTED = ['ECONNREFUSED', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH'];
+
+export function shouldRetryStatus(status: number, kind: RetryKind): boolean {
+	if (kind === 'notReached') return status === 429 || status === 503;
+	return status === 429 || status === 502 || status === 503 || status === 504;
+}
+
+export function shouldRetryNetwork(code: string, kind: RetryKind): boolean {
+	return (kind === 'notReached' ? NOT_CONNECTED : TRANSIENT_NETWORK).includes(code);
+}
+
+/** `Retry-After` as milliseconds: a number of seconds or an HTTP date; capped. */
+export function retryAfterMs(value: string | undefined, now = Date.now()): number | undefined {
+	if (value === undefined || value.trim() === '') return undefined;
+	const seconds = Number(value.trim());
+	const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(value) - now;
+	if (!Number.isFinite(ms)) return undefined;
+	return Math.min(Math.max(0, ms), MAX_RETRY_AFTER_MS);
+}
+
+/** Exponential backoff with jitter: half the step plus a random half, so many items do not retry in step. */
+export function backoffMs(attempt: number, random: () => number = Math.random): number {
+	const step = Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** attempt);
+	return Math.round(step / 2 + random() * (step / 2));
+}
