@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeError, NodeOperationError } from 'n8n-workflow';
 
+import { mapWithConcurrency } from '../helpers/concurrency';
 import { DEFAULT_MAX_RETRIES } from '../helpers/retry';
 
 /** Pieces shared by the operations: option fields, reading them, and turning per-item outcomes into output. */
@@ -124,4 +125,31 @@ export function assembleOutput(
 		for (const item of outcome.items) output.push({ ...item, pairedItem: { item: itemIndex } });
 	}
 	return output;
+}
+
+/**
+ * Runs `worker` once per input item (at most Concurrency at a time) and assembles the output.
+ * Without Continue On Fail, no new item is started after the first failure.
+ */
+export async function runPerItem(
+	this: IExecuteFunctions,
+	items: INodeExecutionData[],
+	worker: (itemIndex: number) => Promise<INodeExecutionData[]>,
+): Promise<INodeExecutionData[]> {
+	const outcomes = new Map<number, ItemOutcome>();
+	let failed = false;
+	await mapWithConcurrency(
+		items.map((_, itemIndex) => itemIndex),
+		readConcurrency.call(this, items.length),
+		async (itemIndex) => {
+			try {
+				outcomes.set(itemIndex, { items: await worker(itemIndex) });
+			} catch (error) {
+				failed = true;
+				outcomes.set(itemIndex, { error: error as Error });
+			}
+		},
+		() => failed && !this.continueOnFail(),
+	);
+	return assembleOutput.call(this, items.length, outcomes);
 }

@@ -1,9 +1,8 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { mapWithConcurrency } from '../helpers/concurrency';
 import { tableRows } from '../helpers/table';
 import { getDocumentPart, type DocumentPart } from '../transport/api';
-import { assembleOutput, maxRetriesOption, readConcurrency, requestTimeoutOption, type ItemOutcome } from './common';
+import { maxRetriesOption, requestTimeoutOption, runPerItem } from './common';
 import { requestIdField } from './getResult.operation';
 
 /** Get Table, Get Signature and Get Stamp: the same call on a different endpoint. */
@@ -58,33 +57,15 @@ export const description: INodeProperties[] = [
 ];
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
-	const operation = this.getNodeParameter('operation', 0) as string;
-	const part = OPERATIONS[operation];
-	const outcomes = new Map<number, ItemOutcome>();
-	let failed = false;
-	await mapWithConcurrency(
-		items.map((_, itemIndex) => itemIndex),
-		readConcurrency.call(this, items.length),
-		async (itemIndex) => {
-			try {
-				const requestId = this.getNodeParameter('requestId', itemIndex, '') as string;
-				const documentId = this.getNodeParameter('documentId', itemIndex, '') as string;
-				const data = await getDocumentPart.call(this, part, itemIndex, requestId, documentId);
-				const mode = part === 'table' ? (this.getNodeParameter('options.outputMode', itemIndex, 'raw') as string) : 'raw';
-				if (mode !== 'rows') {
-					outcomes.set(itemIndex, { items: [{ json: data }] });
-					return;
-				}
-				const rows = tableRows(data).map((row) => ({
-					json: { table: row.table, page: row.page, row: row.row, ...row.values },
-				}));
-				outcomes.set(itemIndex, { items: rows });
-			} catch (error) {
-				failed = true;
-				outcomes.set(itemIndex, { error: error as Error });
-			}
-		},
-		() => failed && !this.continueOnFail(),
-	);
-	return assembleOutput.call(this, items.length, outcomes);
+	const part = OPERATIONS[this.getNodeParameter('operation', 0) as string];
+	return await runPerItem.call(this, items, async (itemIndex) => {
+		const requestId = this.getNodeParameter('requestId', itemIndex, '') as string;
+		const documentId = this.getNodeParameter('documentId', itemIndex, '') as string;
+		const data = await getDocumentPart.call(this, part, itemIndex, requestId, documentId);
+		const mode = part === 'table' ? (this.getNodeParameter('options.outputMode', itemIndex, 'raw') as string) : 'raw';
+		if (mode !== 'rows') return [{ json: data }];
+		return tableRows(data).map((row) => ({
+			json: { table: row.table, page: row.page, row: row.row, ...row.values },
+		}));
+	});
 }

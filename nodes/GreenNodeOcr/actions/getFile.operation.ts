@@ -1,13 +1,12 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { mapWithConcurrency } from '../helpers/concurrency';
 import { describeBody } from '../helpers/errors';
 import { extensionForMime, sniffFormat } from '../helpers/sniff';
 import { peekStream } from '../helpers/stream';
 import { getResultFile } from '../transport/api';
 import { header } from '../transport/index';
-import { assembleOutput, maxRetriesOption, readConcurrency, requestTimeoutOption, type ItemOutcome } from './common';
+import { maxRetriesOption, requestTimeoutOption, runPerItem } from './common';
 import { requestIdField } from './getResult.operation';
 
 const show = { operation: ['getFile'] };
@@ -97,20 +96,5 @@ async function fetchImage(this: IExecuteFunctions, itemIndex: number, item: INod
 }
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
-	const outcomes = new Map<number, ItemOutcome>();
-	let failed = false;
-	await mapWithConcurrency(
-		items.map((_, itemIndex) => itemIndex),
-		readConcurrency.call(this, items.length),
-		async (itemIndex) => {
-			try {
-				outcomes.set(itemIndex, { items: [await fetchImage.call(this, itemIndex, items[itemIndex])] });
-			} catch (error) {
-				failed = true;
-				outcomes.set(itemIndex, { error: error as Error });
-			}
-		},
-		() => failed && !this.continueOnFail(),
-	);
-	return assembleOutput.call(this, items.length, outcomes);
+	return await runPerItem.call(this, items, async (itemIndex) => [await fetchImage.call(this, itemIndex, items[itemIndex])]);
 }
