@@ -1,5 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
+import { mapWithConcurrency } from '../helpers/concurrency';
 import { waitForResults, type PendingRequest } from '../helpers/poll';
 import { getResult } from '../transport/api';
 import {
@@ -62,14 +63,21 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			immediate.push({ itemIndex, requestId });
 		}
 	}
-	for (const { itemIndex, requestId } of immediate) {
-		try {
-			outcomes.set(itemIndex, { items: [{ json: await getResult.call(this, itemIndex, requestId) }] });
-		} catch (error) {
-			outcomes.set(itemIndex, { error: error as Error });
-			if (!this.continueOnFail()) return assembleOutput.call(this, items.length, outcomes);
-		}
-	}
+	let failed = false;
+	await mapWithConcurrency(
+		immediate,
+		readConcurrency.call(this, items.length),
+		async ({ itemIndex, requestId }) => {
+			try {
+				outcomes.set(itemIndex, { items: [{ json: await getResult.call(this, itemIndex, requestId) }] });
+			} catch (error) {
+				failed = true;
+				outcomes.set(itemIndex, { error: error as Error });
+			}
+		},
+		() => failed && !this.continueOnFail(),
+	);
+	if (failed && !this.continueOnFail()) return assembleOutput.call(this, items.length, outcomes);
 	if (pending.length > 0) {
 		const results = await waitForResults.call(this, pending, { concurrency: readConcurrency.call(this, items.length) });
 		for (const [itemIndex, outcome] of results) {

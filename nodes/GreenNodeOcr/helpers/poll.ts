@@ -59,6 +59,8 @@ export async function waitForResults(
 		const now = Date.now();
 		const due = pending.filter((request) => (nextPoll.get(request.itemIndex) ?? now) <= now);
 		await mapWithConcurrency(due, settings.concurrency, async (request) => {
+			// The next poll is one interval after this one started, not after its answer came back.
+			const polledAt = Date.now();
 			try {
 				const data = await getResult.call(this, request.itemIndex, request.requestId);
 				const state = classifyResult(data);
@@ -79,7 +81,7 @@ export async function waitForResults(
 				outcomes.set(request.itemIndex, { ok: false, error: error as Error });
 			}
 			const deadline = started + request.timeout * 1000;
-			nextPoll.set(request.itemIndex, Math.min(Date.now() + request.pollInterval * 1000, deadline));
+			nextPoll.set(request.itemIndex, Math.min(polledAt + request.pollInterval * 1000, deadline));
 		});
 
 		const after = Date.now();

@@ -1,0 +1,260 @@
+/**
+ * Child process of the memory benchmark (figure 3), so the parent's heap does not count.
+ *
+ * Submits one large file through the node and reports the peak resident set size (RSS).
+ * `stream`: filesystem binary mode; the start node creates the binary from a file stream, so
+ * the file is never held in memory. `buffer`: default binary mode with the file read into a
+ * Buffer first (what the upload costs without streaming). The emulator runs in the parent.
+ *
+ * Input: one JSON argument (`ChildInput`). Output: one IPC message (`ChildOutput`).
+ */
+import { createHash, randomBytes } from 'crypto';
+import { createReadStream, createWriteStream, existsSync, readFileSync, writeFileSync } from 'fs';
+import { Worker } from 'worker_threads';
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import { disposeRunner, registerNodeType, runWorkflow, type RunNodeSpec } from '../runner';
+import { credentialsFor, ocr } from './common';
+import type { Emulator } from '../emulator/server';
+
+export interface ChildInput {
+	mode: 'stream' | 'buffer';
+	filePath: string;
+	fileSize: number;
+	url: string;
+	apiKey: string;
+	portalUserId: string;
+}
+
+export interface ChildOutput {
+	mode: ChildInput['mode'];
+	/** sha256 of the file the child submitted. */
+	sha256: string;
+	/** RSS after a warm-up run and a full GC, before the measured workflow. */
+	idleRss: number;
+	/** RSS when the start node had produced the binary (after a full GC), just before the Submit node ran. */
+	beforeSubmitRss: number;
+	/** Highest RSS sampled (every 20 ms, in a worker thread) from `beforeSubmitRss` on. */
+	peakDuringSubmitRss: number;
+	/** Highest RSS sampled during the whole measured workflow, from `idleRss` on. */
+	peakDuringRunRss: number;
+	/** Peak RSS by the kernel (VmHWM, reset before the run), when /proc allows it. */
+	kernelPeakRss?: number;
+	samples: number;
+	submitMs: number;
+	binaryId?: string;
+	error?: string;
+}
+
+const CHUNK = 1024 * 1024;
+
+async function writeTestFile(path: string, size: number): Promise<string> {
+	const hash = createHash('sha256');
+	const out = createWriteStream(path);
+	for (let written = 0; written < size; written += CHUNK) {
+		const chunk = randomBytes(Math.min(CHUNK, size - written));
+		hash.update(chunk);
+		if (!out.write(chunk)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+	}
+	await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
+	return hash.digest('hex');
+}
+
+async function hashFile(path: string): Promise<string> {
+	const hash = createHash('sha256');
+	for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+	return hash.digest('hex');
+}
+
+/**
+ * Samples RSS every 20 ms in a worker thread, so that the main thread being busy (a large
+ * synchronous copy) does not hide a peak. Slot 0: peak since the last reset; slot 1: samples.
+ */
+function startSampler(): { shared: BigInt64Array; stop: () => Promise<number> } {
+	const shared = new BigInt64Array(new SharedArrayBuffer(16));
+	const worker = new Worker(
+		`const { workerData } = require('worker_threads');
+		const shared = workerData;
+		setInterval(() => {
+			const rss = BigInt(process.memoryUsage.rss());
+			for (;;) {
+				const peak = Atomics.load(shared, 0);
+				if (rss <= peak || Atomics.compareExchange(shared, 0, peak, rss) === peak) break;
+			}
+			Atomics.add(shared, 1, 1n);
+		}, 20);`,
+		{ eval: true, workerData: shared },
+	);
+	return { shared, stop: async () => await worker.terminate() };
+}
+
+function resetPeak(shared: BigInt64Array): void {
+	Atomics.store(shared, 0, BigInt(process.memoryUsage.rss()));
+}
+
+function peakOf(shared: BigInt64Array): number {
+	return Math.max(Number(Atomics.load(shared, 0)), process.memoryUsage.rss());
+}
+
+function resetKernelPeak(): boolean {
+	try {
+		writeFileSync('/proc/self/clear_refs', '5');
+		return true;
+	} catch {
+		return false;
+	}
+}
+
+function kernelPeak(): number | undefined {
+	try {
+		const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+		return match ? Number(match[1]) * 1024 : undefined;
+	} catch {
+		return undefined;
+	}
+}
+
+/** Set by the measured run: called when the start node has produced its binary. */
+let onBinaryReady: (() => void) | undefined;
+
+/** A start-like node: turns the file at `path` into binary data from a read stream. */
+class FileStreamStart implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'File Stream Start',
+		name: 'bench.fileStream',
+		group: ['input'],
+		version: 1,
+		description: 'Creates binary data from a file stream',
+		defaults: { name: 'Read File' },
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		properties: [
+			{ displayName: 'Path', name: 'path', type: 'string', default: '' },
+			{ displayName: 'File Name', name: 'fileName', type: 'string', default: '' },
+		],
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const path = this.getNodeParameter('path', 0) as string;
+		const fileName = this.getNodeParameter('fileName', 0) as string;
+		const binary = await this.helpers.prepareBinaryData(createReadStream(path), fileName, 'image/jpeg');
+		onBinaryReady?.();
+		return [[{ json: {}, binary: { data: binary } }]];
+	}
+}
+
+/** A pass-through node that marks the moment the previous node is done. */
+class Mark implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Mark',
+		name: 'bench.mark',
+		group: ['organization'],
+		version: 1,
+		description: 'Passes items through and marks the moment',
+		defaults: { name: 'Mark' },
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		properties: [],
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		onBinaryReady?.();
+		return [this.getInputData()];
+	}
+}
+
+registerNodeType('bench.fileStream', new FileStreamStart());
+registerNodeType('bench.mark', new Mark());
+
+async function main(): Promise<ChildOutput> {
+	const input = JSON.parse(process.argv[2]) as ChildInput;
+	const sha256 = existsSync(input.filePath) ? await hashFile(input.filePath) : await writeTestFile(input.filePath, input.fileSize);
+	const credentials = credentialsFor({ url: input.url, apiKey: input.apiKey, portalUserId: input.portalUserId } as Emulator);
+	const submit = ocr({ operation: 'submit', docType: 'ID', waitForResult: false });
+	const fileName = input.mode === 'stream' ? 'large-streamed.jpg' : 'large-in-memory.jpg';
+
+	// Warm-up with a small file in the same mode: loads modules and n8n's services.
+	const small = `${input.filePath}.small`;
+	writeFileSync(small, randomBytes(64 * 1024));
+	const warmUp: RunNodeSpec[] =
+		input.mode === 'stream'
+			? [{ type: 'bench.fileStream', parameters: { path: small, fileName: 'warm-up.jpg' } }, submit]
+			: [{ type: 'bench.mark', parameters: {} }, submit];
+	const warm = await runWorkflow({
+		nodes: warmUp,
+		items: input.mode === 'buffer' ? [{ binary: { data: { data: readFileSync(small), fileName: 'warm-up.jpg', mimeType: 'image/jpeg' } } }] : undefined,
+		credentials,
+		binaryMode: input.mode === 'stream' ? 'filesystem' : 'default',
+	});
+	if (warm.error) throw warm.error;
+
+	const sampler = startSampler();
+	await new Promise((resolve) => setTimeout(resolve, 100));
+	for (let round = 0; round < 3; round++) {
+		(globalThis as { gc?: () => void }).gc?.();
+		await new Promise((resolve) => setTimeout(resolve, 20));
+	}
+	const idleRss = process.memoryUsage.rss();
+	resetPeak(sampler.shared);
+	const kernelPeakAvailable = resetKernelPeak();
+	let peakBeforeSubmit = 0;
+	let beforeSubmitRss = 0;
+	let submitStarted = 0;
+	onBinaryReady = () => {
+		peakBeforeSubmit = peakOf(sampler.shared);
+		// Collect what creating the binary left behind, so that the Submit cannot hide its own
+		// allocations in heap space that is already counted in the RSS before it.
+		(globalThis as { gc?: () => void }).gc?.();
+		beforeSubmitRss = process.memoryUsage.rss();
+		resetPeak(sampler.shared);
+		submitStarted = Date.now();
+	};
+
+	let result;
+	if (input.mode === 'stream') {
+		result = await runWorkflow({
+			nodes: [{ type: 'bench.fileStream', parameters: { path: input.filePath, fileName } }, submit],
+			credentials,
+			binaryMode: 'filesystem',
+		});
+	} else {
+		const data = readFileSync(input.filePath);
+		result = await runWorkflow({
+			nodes: [{ type: 'bench.mark', parameters: {} }, submit],
+			items: [{ binary: { data: { data, fileName, mimeType: 'image/jpeg' } } }],
+			credentials,
+			binaryMode: 'default',
+		});
+	}
+	const submitMs = Date.now() - submitStarted;
+	const peakDuringSubmitRss = peakOf(sampler.shared);
+	const samples = Number(Atomics.load(sampler.shared, 1));
+	const kernel = kernelPeakAvailable ? kernelPeak() : undefined;
+	await sampler.stop();
+	const output: ChildOutput = {
+		mode: input.mode,
+		sha256,
+		idleRss,
+		beforeSubmitRss,
+		peakDuringSubmitRss,
+		peakDuringRunRss: Math.max(peakBeforeSubmit, peakDuringSubmitRss),
+		samples,
+		submitMs,
+		binaryId: result.outputs['Read File']?.[0]?.[0]?.binary?.data.id,
+	};
+	if (kernel !== undefined) output.kernelPeakRss = kernel;
+	if (result.error) output.error = result.error.message;
+	return output;
+}
+
+main()
+	.then(
+		(output) => new Promise<void>((resolve) => process.send!(output, () => resolve())),
+		(error: Error) =>
+			new Promise<void>((resolve) => process.send!({ error: error.stack ?? String(error) }, () => resolve())),
+	)
+	.finally(() => {
+		disposeRunner();
+		process.exit(0);
+	});
