@@ -113,7 +113,7 @@ export function httpError(
 	let message: string;
 	let description: string;
 	if (status === 403 || status === 401) {
-		message = `GreenNode refused the API key (${status} Forbidden) on ${ctx.action}`;
+		message = `GreenNode refused the API key (${status === 401 ? '401 Unauthorized' : '403 Forbidden'}) on ${ctx.action}`;
 		description =
 			`Check that the API key in the credential is correct and ACTIVE in the GreenNode AI Platform console (a new key starts as pending), ` +
 			`and that the Portal User ID (${credentials.portalUserId}) belongs to the same account as the key. The server said ${said}.`;
@@ -132,7 +132,7 @@ export function httpError(
 	} else if (status === 429) {
 		message = `GreenNode is rate-limiting requests (429) on ${ctx.action}${where(ctx)}`;
 		description = 'Too many requests in a short time. Lower the Concurrency option, raise Max Retries, or try again later.';
-	} else if (status >= 500 && ctx.action === 'Submit') {
+	} else if (status === 500 && ctx.action === 'Submit') {
 		message = `GreenNode could not process the submission (${status})`;
 		description =
 			(ctx.docType
