@@ -87,8 +87,6 @@ export const description: INodeProperties[] = [
 		displayOptions: { show },
 		options: [
 			concurrencyOption,
-	maxRetriesOption,
-	requestTimeoutOption,
 			{
 				displayName: 'File Name',
 				name: 'fileName',
