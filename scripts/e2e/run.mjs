@@ -296,6 +296,32 @@ async function main() {
 		return { detail: `${NODE_TYPE} v${node.version}, operations ${operations.join(', ')}` };
 	});
 
+	if (cookie) {
+		// The credential's Test button: n8n's own credential tester runs the node's credentialTest method.
+		const testCredential = async (data) => {
+			const response = await fetch(`${server.base}/rest/credentials/test`, {
+				method: 'POST',
+				headers: { cookie, 'content-type': 'application/json', 'browser-id': 'e2e' },
+				body: JSON.stringify({ credentials: { id: CREDENTIAL_ID, name: CREDENTIAL_NAME, type: 'greenNodeOcrApi', data } }),
+			});
+			const text = await response.text();
+			expect(response.status === 200, `answered ${response.status}: ${text.slice(0, 300)}`);
+			return JSON.parse(text).data;
+		};
+		await checks.run('credential Test: a working key (pasted as user-<id>) → "Connection tested successfully"', async () => {
+			const result = await testCredential({ apiKey: ` ${emulator.apiKey}\n`, portalUserId: `user-${emulator.portalUserId}`, baseUrl: emulator.url });
+			expect(result?.status === 'OK' && result.message === 'Connection tested successfully', JSON.stringify(result));
+			return { detail: result.message };
+		});
+		await checks.run('credential Test: a wrong key → a clear reason, without the key', async () => {
+			const wrongKey = 'gn-wrong-key-e2e-0000';
+			const result = await testCredential({ apiKey: wrongKey, portalUserId: emulator.portalUserId, baseUrl: emulator.url });
+			expect(result?.status === 'Error' && /403/.test(result.message) && /ACTIVE/.test(result.message), JSON.stringify(result));
+			expect(!result.message.includes(wrongKey), 'the message shows the key');
+			return { detail: result.message.slice(0, 100) };
+		});
+	}
+
 	if (published) {
 		const url = `${server.base}/webhook/greennode-ocr`;
 		await checks.run('webhook: multipart upload → 200 with the OCR result (Respond to Webhook)', async () => {
