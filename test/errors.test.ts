@@ -73,6 +73,12 @@ describe('errors follow the troubleshooting table', () => {
 		expect((result.error as NodeOperationError).description).toMatch(/Set File Type to PDF or Image/);
 	});
 
+	it('a File Type from an expression that is not auto, PDF or IMAGE is a clear error', async () => {
+		const result = await run(emu.get(), [ocr({ operation: 'submit', docType: 'ID', fileType: '={{ "docx" }}' })], [jpegItem()]);
+		expect(result.error?.message).toBe('File Type "DOCX" is not one of auto, PDF or IMAGE');
+		expect(emu.get().requests).toHaveLength(0);
+	});
+
 	it('a bad item stops the run before anything is uploaded', async () => {
 		const emulator = emu.get();
 		const result = await run(emulator, [ocr({ operation: 'submit', docType: 'ID' })], [jpegItem(), { json: {} }, jpegItem()]);

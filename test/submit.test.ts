@@ -44,7 +44,7 @@ describe('Submit', () => {
 		];
 		const result = await run(
 			emulator,
-			[ocr({ operation: 'submit', docType: 'ID', fileType: '={{ $itemIndex === 1 ? "PDF" : "auto" }}', options: { fileName: '={{ "doc-" + $itemIndex + ".pdf" }}' } })],
+			[ocr({ operation: 'submit', docType: 'ID', fileType: '={{ $itemIndex === 1 ? "pdf" : "auto" }}', options: { fileName: '={{ "doc-" + $itemIndex + ".pdf" }}' } })],
 			items,
 		);
 		expect(result.error).toBeUndefined();

@@ -4,7 +4,7 @@ import { BINARY_ENCODING, NodeOperationError } from 'n8n-workflow';
 import type { Readable } from 'stream';
 
 import { mapWithConcurrency } from '../helpers/concurrency';
-import { detectFileType, extensionOf, mimeTypeFor, type FileTypeChoice } from '../helpers/fileType';
+import { detectFileType, mimeTypeFor } from '../helpers/fileType';
 import { waitForResults, type PendingRequest } from '../helpers/poll';
 import { submitDocument } from '../transport/api';
 import {
@@ -152,9 +152,14 @@ async function prepare(
 
 	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	const givenName = typeof options.fileName === 'string' ? options.fileName.trim() : '';
-	const choice = this.getNodeParameter('fileType', itemIndex, 'auto') as FileTypeChoice;
-	const detected = detectFileType(binary.mimeType, givenName || binary.fileName);
-	const fileType = choice === 'auto' ? detected : choice;
+	const choice = String(this.getNodeParameter('fileType', itemIndex, 'auto') ?? 'auto').trim().toUpperCase();
+	if (!['AUTO', 'PDF', 'IMAGE'].includes(choice)) {
+		throw new NodeOperationError(this.getNode(), `File Type "${choice}" is not one of auto, PDF or IMAGE`, {
+			itemIndex,
+			description: 'Pick Auto-Detect, PDF or Image (an expression must give one of auto, PDF, IMAGE).',
+		});
+	}
+	const fileType = choice === 'AUTO' ? detectFileType(binary.mimeType, givenName || binary.fileName) : (choice as 'PDF' | 'IMAGE');
 	if (!fileType) {
 		throw new NodeOperationError(
 			this.getNode(),
@@ -166,7 +171,7 @@ async function prepare(
 		);
 	}
 	const fileName =
-		givenName || binary.fileName || `document.${fileType === 'PDF' ? 'pdf' : extensionOf(binary.fileExtension ? `x.${binary.fileExtension}` : '') || 'jpg'}`;
+		givenName || binary.fileName || `document.${fileType === 'PDF' ? 'pdf' : binary.fileExtension?.toLowerCase() || 'jpg'}`;
 
 	const size = binary.id
 		? Number((await this.helpers.getBinaryMetadata(binary.id)).fileSize ?? 0)
