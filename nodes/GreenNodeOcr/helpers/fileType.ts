@@ -1,6 +1,5 @@
 /** Decides the `file_type` form field (`PDF` or `IMAGE`) from a binary's MIME type and file name. */
 
-
 const IMAGE_EXTENSIONS = ['jpg', 'jpeg', 'png', 'tif', 'tiff', 'bmp', 'gif', 'webp', 'heic', 'heif'];
 
 export function extensionOf(fileName: string | undefined): string {
