@@ -10,12 +10,12 @@
  */
 import { createHash, randomBytes } from 'crypto';
 import { createReadStream, createWriteStream, existsSync, readFileSync, writeFileSync } from 'fs';
-import { Worker } from 'worker_threads';
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { disposeRunner, registerNodeType, runWorkflow, type RunNodeSpec } from '../runner';
 import { credentialsFor, ocr } from './common';
+import { kernelPeak, peakOf, resetKernelPeak, resetPeak, sampleCount, settle, startSampler } from './rss';
 import type { Emulator } from '../emulator/server';
 
 export interface ChildInput {
@@ -65,54 +65,6 @@ async function hashFile(path: string): Promise<string> {
 	const hash = createHash('sha256');
 	for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
 	return hash.digest('hex');
-}
-
-/**
- * Samples RSS every 20 ms in a worker thread, so that the main thread being busy (a large
- * synchronous copy) does not hide a peak. Slot 0: peak since the last reset; slot 1: samples.
- */
-function startSampler(): { shared: BigInt64Array; stop: () => Promise<number> } {
-	const shared = new BigInt64Array(new SharedArrayBuffer(16));
-	const worker = new Worker(
-		`const { workerData } = require('worker_threads');
-		const shared = workerData;
-		setInterval(() => {
-			const rss = BigInt(process.memoryUsage.rss());
-			for (;;) {
-				const peak = Atomics.load(shared, 0);
-				if (rss <= peak || Atomics.compareExchange(shared, 0, peak, rss) === peak) break;
-			}
-			Atomics.add(shared, 1, 1n);
-		}, 20);`,
-		{ eval: true, workerData: shared },
-	);
-	return { shared, stop: async () => await worker.terminate() };
-}
-
-function resetPeak(shared: BigInt64Array): void {
-	Atomics.store(shared, 0, BigInt(process.memoryUsage.rss()));
-}
-
-function peakOf(shared: BigInt64Array): number {
-	return Math.max(Number(Atomics.load(shared, 0)), process.memoryUsage.rss());
-}
-
-function resetKernelPeak(): boolean {
-	try {
-		writeFileSync('/proc/self/clear_refs', '5');
-		return true;
-	} catch {
-		return false;
-	}
-}
-
-function kernelPeak(): number | undefined {
-	try {
-		const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
-		return match ? Number(match[1]) * 1024 : undefined;
-	} catch {
-		return undefined;
-	}
 }
 
 /** Set by the measured run: called when the start node has produced its binary. */
@@ -190,11 +142,7 @@ async function main(): Promise<ChildOutput> {
 	if (warm.error) throw warm.error;
 
 	const sampler = startSampler();
-	await new Promise((resolve) => setTimeout(resolve, 100));
-	for (let round = 0; round < 3; round++) {
-		(globalThis as { gc?: () => void }).gc?.();
-		await new Promise((resolve) => setTimeout(resolve, 20));
-	}
+	await settle();
 	const idleRss = process.memoryUsage.rss();
 	resetPeak(sampler.shared);
 	const kernelPeakAvailable = resetKernelPeak();
@@ -229,7 +177,7 @@ async function main(): Promise<ChildOutput> {
 	}
 	const submitMs = Date.now() - submitStarted;
 	const peakDuringSubmitRss = peakOf(sampler.shared);
-	const samples = Number(Atomics.load(sampler.shared, 1));
+	const samples = sampleCount(sampler.shared);
 	const kernel = kernelPeakAvailable ? kernelPeak() : undefined;
 	await sampler.stop();
 	const output: ChildOutput = {

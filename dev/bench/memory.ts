@@ -1,18 +1,26 @@
 /**
- * Figure 3: peak memory of submitting a 200 MB file in filesystem binary mode. Each upload runs
- * in a child process (memory-child.ts) so this process's heap does not count; the emulator runs
- * here and records the size and sha256 of what it received.
+ * Figure 3: peak memory of submitting a 200 MB file, and of downloading a 150 MB result image
+ * (Get Result Image), in filesystem binary mode. Each upload and download runs in a child process
+ * (memory-child.ts, memory-download-child.ts) so this process's heap does not count; the emulator
+ * runs here, records the size and sha256 of what it received and serves the large image.
  */
 import { fork } from 'child_process';
+import { createHash, randomBytes } from 'crypto';
 import { mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 
+import { PAGE_PNG } from '../emulator/images';
 import { startEmulator, type Emulator } from '../emulator/server';
+import { runWorkflow } from '../runner';
+import { samplePdf } from '../samples';
+import { credentialsFor, ocr } from './common';
 import type { ChildInput, ChildOutput } from './memory-child';
+import type { DownloadChildInput, DownloadChildOutput } from './memory-download-child';
 import { log, mb, seconds, times, type Row } from './stats';
 
 export const FILE_SIZE = 200 * 1024 * 1024;
+export const IMAGE_SIZE = 150 * 1024 * 1024;
 const GOAL_BYTES = 64 * 1024 * 1024;
 
 export interface MemoryFigures {
@@ -20,15 +28,20 @@ export interface MemoryFigures {
 	notes: string[];
 }
 
-function runChild(input: ChildInput): Promise<ChildOutput> {
+function runChild(input: ChildInput): Promise<ChildOutput>;
+function runChild(input: DownloadChildInput, script: 'memory-download-child.js'): Promise<DownloadChildOutput>;
+function runChild(
+	input: ChildInput | DownloadChildInput,
+	script = 'memory-child.js',
+): Promise<ChildOutput | DownloadChildOutput> {
 	return new Promise((resolve, reject) => {
-		const child = fork(join(__dirname, 'memory-child.js'), [JSON.stringify(input)], {
+		const child = fork(join(__dirname, script), [JSON.stringify(input)], {
 			execArgv: ['--expose-gc'],
 			stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
 		});
-		let output: ChildOutput | { error: string } | undefined;
+		let output: ChildOutput | DownloadChildOutput | { error: string } | undefined;
 		child.on('message', (message) => {
-			output = message as ChildOutput;
+			output = message as ChildOutput | DownloadChildOutput;
 		});
 		child.on('error', reject);
 		child.on('exit', (code) => {
@@ -41,6 +54,116 @@ function runChild(input: ChildInput): Promise<ChildOutput> {
 
 function received(emulator: Emulator, fileName: string) {
 	return emulator.requests.find((request) => request.method === 'POST' && request.file?.fileName === fileName);
+}
+
+/** PAGE_PNG (a real PNG signature and IHDR) followed by random bytes, `size` bytes in all. */
+function largeImage(size: number): Buffer {
+	const body = Buffer.alloc(size, randomBytes(1024 * 1024));
+	PAGE_PNG.copy(body, 0);
+	return body;
+}
+
+/**
+ * Get Result Image of a large image: a two-page PDF job whose first file id serves the emulator's
+ * small JPEG (for the warm-up) and whose second serves the large image, in each binary mode.
+ */
+async function benchDownload(emulator: Emulator): Promise<MemoryFigures> {
+	const submitted = await runWorkflow({
+		nodes: [ocr({ operation: 'submit', docType: 'ID', waitForResult: false })],
+		items: [{ binary: { data: { data: samplePdf(), fileName: 'result-image.pdf', mimeType: 'application/pdf' } } }],
+		credentials: credentialsFor(emulator),
+	});
+	if (submitted.error) throw submitted.error;
+	const requestId = String(submitted.items[0]?.json.request_id ?? '');
+	const fileIds = (submitted.items[0]?.json.file_ids ?? []) as string[];
+	if (!requestId || fileIds.length < 2) throw new Error(`Submit answered ${JSON.stringify(submitted.items[0]?.json)}`);
+	const [warmUpFileId, fileId] = fileIds;
+	const body = largeImage(IMAGE_SIZE);
+	const sha256 = createHash('sha256').update(body).digest('hex');
+	emulator.fileOverrides.set(fileId, { contentType: 'image/png', body });
+	const base = {
+		requestId,
+		warmUpFileId,
+		fileId,
+		url: emulator.url,
+		apiKey: emulator.apiKey,
+		portalUserId: emulator.portalUserId,
+	};
+	let filesystem: DownloadChildOutput;
+	let inMemory: DownloadChildOutput;
+	try {
+		filesystem = await runChild({ mode: 'filesystem', ...base }, 'memory-download-child.js');
+		inMemory = await runChild({ mode: 'default', ...base }, 'memory-download-child.js');
+	} finally {
+		emulator.fileOverrides.delete(fileId);
+	}
+
+	const served = emulator.requests.filter(
+		(request) => request.method === 'GET' && request.path.endsWith(`/file/${encodeURIComponent(requestId)}/${encodeURIComponent(fileId)}`),
+	);
+	const checks: string[] = [];
+	const verify = (output: DownloadChildOutput): boolean => {
+		const ok =
+			!output.error &&
+			output.storedBytes === IMAGE_SIZE &&
+			output.bytes === IMAGE_SIZE &&
+			output.sha256 === sha256 &&
+			output.mimeType === 'image/png';
+		checks.push(
+			`${output.mode} mode: ${output.storedBytes} bytes (metadata: ${output.bytes ?? '-'} bytes, ${output.fileSize ?? '-'}), ` +
+				`sha256 ${output.sha256 === sha256 ? 'matches' : 'differs'}, ${output.mimeType ?? 'no MIME type'}, ` +
+				(output.binaryId ? `in n8n's binary storage (${output.binaryId.split(':')[0]})` : 'kept in the item as base64') +
+				(output.error ? `, node error: ${output.error}` : ''),
+		);
+		return ok;
+	};
+	const filesystemOk = verify(filesystem) && served.length === 2 && served.every((request) => request.status === 200);
+	const inMemoryOk = verify(inMemory);
+
+	const growth = filesystem.peakDuringRunRss - filesystem.idleRss;
+	const inMemoryGrowth = inMemory.peakDuringRunRss - inMemory.idleRss;
+	const describe = (output: DownloadChildOutput) =>
+		`idle ${mb(output.idleRss)}, peak during the run ${mb(output.peakDuringRunRss)}` +
+		(output.kernelPeakRss !== undefined ? `, kernel peak (VmHWM) ${mb(output.kernelPeakRss)}` : '') +
+		`, ${output.samples} samples, the run took ${seconds(output.runMs)}`;
+	log(`  Get Result Image, filesystem mode: ${describe(filesystem)}`);
+	log(`  Get Result Image, default mode: ${describe(inMemory)}`);
+	for (const check of checks) log(`  ${check}`);
+
+	const rows: Row[] = [
+		{
+			figure: `Memory: Get Result Image of a ${mb(IMAGE_SIZE, 0)} image, filesystem binary mode, peak RSS growth during the run`,
+			measured: mb(growth),
+			baseline: `${mb(IMAGE_SIZE, 0)} (image size)`,
+			ratio: times(growth / IMAGE_SIZE, 3),
+			goal: `< ${mb(GOAL_BYTES, 0)}`,
+			met: growth < GOAL_BYTES && filesystemOk,
+		},
+		{
+			figure: 'Memory: same download, against default binary mode',
+			measured: mb(growth),
+			baseline: `${mb(inMemoryGrowth)} (default binary mode: the image kept in the item as base64)`,
+			ratio: times(growth / inMemoryGrowth, 3),
+			goal: `< ${mb(GOAL_BYTES, 0)}`,
+			met: growth < GOAL_BYTES && filesystemOk,
+		},
+		{
+			figure: 'Memory: Get Result Image stored every byte (size and sha256)',
+			measured: filesystemOk ? 'yes' : 'no',
+			baseline: `${IMAGE_SIZE} bytes`,
+			ratio: '-',
+			goal: 'yes',
+			met: filesystemOk,
+		},
+	];
+	const notes = [
+		`Get Result Image, filesystem mode: ${describe(filesystem)}.`,
+		`Get Result Image, default mode: ${describe(inMemory)}.`,
+		...checks.map((check) => `Read back, ${check}.`),
+		`The emulator served the large image ${served.length} times (${served.map((request) => request.status).join(', ')}).`,
+	];
+	if (!inMemoryOk) notes.push('The default-mode baseline download was not stored intact; its figure is only indicative.');
+	return { rows, notes };
 }
 
 export async function benchMemory(): Promise<MemoryFigures> {
@@ -110,7 +233,9 @@ export async function benchMemory(): Promise<MemoryFigures> {
 			...checks.map((check) => `Received, ${check}.`),
 		];
 		if (!inMemoryOk) notes.push('The in-memory baseline upload did not arrive intact; its figure is only indicative.');
-		return { rows, notes };
+
+		const download = await benchDownload(emulator);
+		return { rows: [...rows, ...download.rows], notes: [...notes, ...download.notes] };
 	} finally {
 		rmSync(folder, { recursive: true, force: true });
 		await emulator.close();

@@ -77,7 +77,12 @@ It takes about two minutes, prints the table below and rewrites this file.
    (RSS) is sampled every 20 ms from a worker thread. Growth during Submit is the peak minus the RSS just
    before the Submit node ran; the whole-run line also counts creating the binary. Baseline: the file size, and
    the same upload with the file read into a Buffer in default binary mode. The emulator checks the size and
-   sha256 of what it received.
+   sha256 of what it received. The second part is a download: Get Result Image of a 150 MB image in
+   filesystem binary mode, which the node streams into n8n's binary storage. The emulator runs in the parent
+   process and serves a body that starts with a real PNG signature and header; the download runs in its own
+   child process after a warm-up download of a small image. Growth is the peak minus the RSS just before the
+   run. Baseline: the image size, and the same download in default binary mode, where n8n keeps the image in
+   the item as base64. The stored file is read back afterwards: its size and sha256 must match the body.
 4. **Polling.** Time from the moment a job turns ready (upload time + processing delay on the emulator's
    clock) to the moment the workflow run returns, for 10 documents whose delays are spread over one poll
    cycle (Poll Interval 1 s). Baseline: the poll interval; a job should never wait more than one interval.
