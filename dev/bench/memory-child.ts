@@ -13,9 +13,10 @@ import { createReadStream, createWriteStream, existsSync, readFileSync, writeFil
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { disposeRunner, registerNodeType, runWorkflow, type RunNodeSpec } from '../runner';
+import { registerNodeType, runWorkflow, type RunNodeSpec } from '../runner';
 import { credentialsFor, ocr } from './common';
 import { kernelPeak, peakOf, resetKernelPeak, resetPeak, sampleCount, settle, startSampler } from './rss';
+import { runChild } from './child';
 import type { Emulator } from '../emulator/server';
 
 export interface ChildInput {
@@ -196,13 +197,4 @@ async function main(): Promise<ChildOutput> {
 	return output;
 }
 
-main()
-	.then(
-		(output) => new Promise<void>((resolve) => process.send!(output, () => resolve())),
-		(error: Error) =>
-			new Promise<void>((resolve) => process.send!({ error: error.stack ?? String(error) }, () => resolve())),
-	)
-	.finally(() => {
-		disposeRunner();
-		process.exit(0);
-	});
+runChild(main);

@@ -12,9 +12,10 @@
  */
 import { createHash } from 'crypto';
 
-import { disposeRunner, runWorkflow, type BinaryMode } from '../runner';
+import { runWorkflow, type BinaryMode } from '../runner';
 import { credentialsFor, ocr } from './common';
 import { kernelPeak, peakOf, resetKernelPeak, resetPeak, sampleCount, settle, startSampler } from './rss';
+import { runChild } from './child';
 import type { Emulator } from '../emulator/server';
 
 export interface DownloadChildInput {
@@ -98,13 +99,4 @@ async function main(): Promise<DownloadChildOutput> {
 	return output;
 }
 
-main()
-	.then(
-		(output) => new Promise<void>((resolve) => process.send!(output, () => resolve())),
-		(error: Error) =>
-			new Promise<void>((resolve) => process.send!({ error: error.stack ?? String(error) }, () => resolve())),
-	)
-	.finally(() => {
-		disposeRunner();
-		process.exit(0);
-	});
+runChild(main);
