@@ -57,6 +57,19 @@ export const requestTimeoutOption: INodeProperties = {
 	description: 'How long to wait for GreenNode to answer one request before it counts as failed (and is retried)',
 };
 
+/** The "Options" collection of an operation. */
+export function optionsCollection(operations: string[], options: INodeProperties[]): INodeProperties {
+	return {
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: { show: { operation: operations } },
+		options,
+	};
+}
+
 export interface WaitSettings {
 	pollInterval: number;
 	timeout: number;

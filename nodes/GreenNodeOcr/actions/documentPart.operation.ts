@@ -2,7 +2,12 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 
 import { tableRows } from '../helpers/table';
 import { getDocumentPart, type DocumentPart } from '../transport/api';
-import { maxRetriesOption, requestTimeoutOption, runPerItem } from './common';
+import {
+	maxRetriesOption,
+	optionsCollection,
+	requestTimeoutOption,
+	runPerItem,
+} from './common';
 import { requestIdField } from './getResult.operation';
 
 /** Get Table, Get Signature and Get Stamp: the same call on a different endpoint. */
@@ -22,38 +27,30 @@ const documentIdField = (operation: string): INodeProperties => ({
 
 export const description: INodeProperties[] = [
 	...Object.keys(OPERATIONS).flatMap((operation) => [requestIdField(operation), documentIdField(operation)]),
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		displayOptions: { show: { operation: Object.keys(OPERATIONS) } },
-		options: [
-			maxRetriesOption,
-			{
-				displayName: 'Output Mode',
-				name: 'outputMode',
-				type: 'options',
-				default: 'raw',
-				displayOptions: { show: { '/operation': ['getTable'] } },
-				options: [
-					{
-						name: 'Raw',
-						value: 'raw',
-						description: 'One item per input item with the tables as GreenNode returns them',
-					},
-					{
-						name: 'Spreadsheet Rows',
-						value: 'rows',
-						description:
-							'One item per table row, keyed by the header row, ready for Google Sheets, Excel or Convert to File',
-					},
-				],
-			},
-			requestTimeoutOption,
-		],
-	},
+	optionsCollection(Object.keys(OPERATIONS), [
+		maxRetriesOption,
+		{
+			displayName: 'Output Mode',
+			name: 'outputMode',
+			type: 'options',
+			default: 'raw',
+			displayOptions: { show: { '/operation': ['getTable'] } },
+			options: [
+				{
+					name: 'Raw',
+					value: 'raw',
+					description: 'One item per input item with the tables as GreenNode returns them',
+				},
+				{
+					name: 'Spreadsheet Rows',
+					value: 'rows',
+					description:
+						'One item per table row, keyed by the header row, ready for Google Sheets, Excel or Convert to File',
+				},
+			],
+		},
+		requestTimeoutOption,
+	]),
 ];
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {

@@ -6,7 +6,12 @@ import { extensionForMime, sniffFormat } from '../helpers/sniff';
 import { peekStream } from '../helpers/stream';
 import { getResultFile } from '../transport/api';
 import { header } from '../transport/index';
-import { maxRetriesOption, requestTimeoutOption, runPerItem } from './common';
+import {
+	maxRetriesOption,
+	optionsCollection,
+	requestTimeoutOption,
+	runPerItem,
+} from './common';
 import { requestIdField } from './getResult.operation';
 
 const show = { operation: ['getFile'] };
@@ -32,25 +37,17 @@ export const description: INodeProperties[] = [
 		displayOptions: { show },
 		hint: 'The name of the output binary field to put the image in',
 	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		displayOptions: { show },
-		options: [
-			{
-				displayName: 'File Name',
-				name: 'fileName',
-				type: 'string',
-				default: '',
-				description: 'Name of the output file. By default it is built from the request ID and the file ID.',
-			},
-			maxRetriesOption,
-			requestTimeoutOption,
-		],
-	},
+	optionsCollection(show.operation, [
+		{
+			displayName: 'File Name',
+			name: 'fileName',
+			type: 'string',
+			default: '',
+			description: 'Name of the output file. By default it is built from the request ID and the file ID.',
+		},
+		maxRetriesOption,
+		requestTimeoutOption,
+	]),
 ];
 
 /** "6f1c/2a9e", "page_1.jpg" → "6f1c_2a9e-page_1.png": only safe characters, the real extension. */

@@ -7,10 +7,11 @@ import {
 	assembleOutput,
 	concurrencyOption,
 	maxRetriesOption,
-	requestTimeoutOption,
+	optionsCollection,
 	pollIntervalOption,
 	readConcurrency,
 	readWaitSettings,
+	requestTimeoutOption,
 	timeoutOption,
 	type ItemOutcome,
 } from './common';
@@ -39,15 +40,7 @@ export const description: INodeProperties[] = [
 		description:
 			'Whether to keep checking until the result is complete. When off, the node outputs whatever GreenNode has now, even if it is still processing.',
 	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		displayOptions: { show },
-		options: [concurrencyOption, maxRetriesOption, pollIntervalOption, requestTimeoutOption, timeoutOption],
-	},
+	optionsCollection(show.operation, [concurrencyOption, maxRetriesOption, pollIntervalOption, requestTimeoutOption, timeoutOption]),
 ];
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {

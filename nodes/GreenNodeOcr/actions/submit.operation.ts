@@ -11,10 +11,11 @@ import {
 	assembleOutput,
 	concurrencyOption,
 	maxRetriesOption,
-	requestTimeoutOption,
+	optionsCollection,
 	pollIntervalOption,
 	readConcurrency,
 	readWaitSettings,
+	requestTimeoutOption,
 	timeoutOption,
 	type ItemOutcome,
 	type WaitSettings,
@@ -78,28 +79,20 @@ export const description: INodeProperties[] = [
 		description:
 			'Whether to wait until GreenNode has read the document and output the result instead of the request_id',
 	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		displayOptions: { show },
-		options: [
-			concurrencyOption,
-			{
-				displayName: 'File Name',
-				name: 'fileName',
-				type: 'string',
-				default: '',
-				description: 'The file name to send instead of the one of the binary data',
-			},
-			maxRetriesOption,
-			pollIntervalOption,
-			requestTimeoutOption,
-			timeoutOption,
-		],
-	},
+	optionsCollection(show.operation, [
+		concurrencyOption,
+		{
+			displayName: 'File Name',
+			name: 'fileName',
+			type: 'string',
+			default: '',
+			description: 'The file name to send instead of the one of the binary data',
+		},
+		maxRetriesOption,
+		pollIntervalOption,
+		requestTimeoutOption,
+		timeoutOption,
+	]),
 ];
 
 interface PreparedSubmission {
