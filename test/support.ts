@@ -1,11 +1,13 @@
-import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
+import type { INodeExecutionData } from 'n8n-workflow';
 
 import { startEmulator, type Emulator, type EmulatorOptions } from '../dev/emulator/server';
 import { disposeRunner, runWorkflow, type InputItem, type RunNodeSpec, type RunOptions, type RunResult } from '../dev/runner';
+import { credentialsFor } from '../dev/workflow';
 import { samplePdf } from '../dev/samples';
 import { PAGE_JPEG } from '../dev/emulator/images';
 
 export { samplePdf, PAGE_JPEG };
+export { credentialsFor, jpegItem, ocr, pdfItem } from '../dev/workflow';
 
 /** Starts a fresh emulator for a test file and stops it (and the runner's temp folders) afterwards. */
 export function useEmulator(options: EmulatorOptions = {}): { get: () => Emulator } {
@@ -27,29 +29,6 @@ export function useEmulator(options: EmulatorOptions = {}): { get: () => Emulato
 			return emulator;
 		},
 	};
-}
-
-export function credentialsFor(emulator: Emulator, overrides: Record<string, string> = {}) {
-	return {
-		greenNodeOcrApi: {
-			apiKey: emulator.apiKey,
-			portalUserId: emulator.portalUserId,
-			baseUrl: emulator.url,
-			...overrides,
-		},
-	};
-}
-
-export function ocr(parameters: INodeParameters, extra: Partial<RunNodeSpec> = {}): RunNodeSpec {
-	return { name: 'GreenNode OCR', type: 'greenNodeOcr', parameters, ...extra };
-}
-
-export function pdfItem(fileName = 'invoice.pdf', json: InputItem['json'] = {}): InputItem {
-	return { json, binary: { data: { data: samplePdf(), fileName, mimeType: 'application/pdf' } } };
-}
-
-export function jpegItem(fileName = 'id-card.jpg', json: InputItem['json'] = {}): InputItem {
-	return { json, binary: { data: { data: PAGE_JPEG, fileName, mimeType: 'image/jpeg' } } };
 }
 
 export async function run(
