@@ -138,7 +138,7 @@ export interface Job {
 export type ScenarioOverride = Partial<JobScenario> & { outcome?: JobOutcome };
 export type ScenarioHook = (job: Readonly<Job>) => ScenarioOverride | undefined | void;
 
-export type FaultKind = 'status' | 'reset' | 'delay' | 'body';
+export type FaultKind = 'status' | 'reset' | 'delay' | 'body' | 'trickle' | 'cut';
 
 export interface FaultRequest {
 	method: string;
@@ -153,15 +153,25 @@ export interface Fault {
 	/**
 	 * `reset` destroys the socket without a response; `delay` waits `delayMs` and then goes on
 	 * normally; `status` and `body` answer with `status`, `headers` and `body`.
+	 * `trickle` sends status and headers at once, then the body chunked, one byte every
+	 * `intervalMs`. `cut` sends status and headers (content-length of the whole body, or
+	 * chunked), then `cutAfterBytes` bytes, then destroys the socket. Both use `status`,
+	 * `headers` and `body` with stage `before`, and the normal reply with stage `after`.
 	 */
 	kind: FaultKind;
-	/** Default 503 for `status`, 200 for `body`. */
+	/** Default 503 for `status`, 200 for the others. */
 	status?: number;
 	/** Default `content-type: application/json`. */
 	headers?: Record<string, string>;
-	/** Default for `status`: `{"message":"<reason phrase>"}`; for `body`: empty. */
+	/** Default for `status`: `{"message":"<reason phrase>"}`; for the others: empty. */
 	body?: string | Buffer;
 	delayMs?: number;
+	/** `trickle`: pause before each byte; default 250. */
+	intervalMs?: number;
+	/** `cut`: bytes sent before the socket is destroyed; default half the body (rounded down). */
+	cutAfterBytes?: number;
+	/** `cut`: chunked transfer encoding instead of a content-length; default false. */
+	chunked?: boolean;
 	/** How many matching requests it applies to; default 1. */
 	times?: number;
 	/**
@@ -267,6 +277,10 @@ function redactHeaders(headers: IncomingHttpHeaders): Record<string, string | st
 		copy.authorization = '[redacted]';
 	}
 	return copy;
+}
+
+function withoutContentLength(headers: Record<string, string>): Record<string, string> {
+	return Object.fromEntries(Object.entries(headers).filter(([name]) => name.toLowerCase() !== 'content-length'));
 }
 
 function nonNegative(value: number | undefined, fallback: number, name: string): number {
@@ -442,6 +456,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 	let settings: EmulatorSettings = { ...initialSettings, enabledDocTypes: [...initialSettings.enabledDocTypes] };
 	let scenarioHook: ScenarioHook | undefined;
 	const sleepers = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
+	const trickles = new Set<() => void>();
 	let closing: Promise<void> | undefined;
 
 	const requests: RecordedRequest[] = [];
@@ -703,12 +718,81 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 		res.end(req.method === 'HEAD' ? undefined : reply.body);
 	}
 
-	function applyFault(fault: Fault, req: IncomingMessage, res: ServerResponse, record: RecordedRequest): void {
-		if (fault.kind === 'reset') {
-			req.socket.destroy();
+	/** Status and headers now, then one body byte every `intervalMs`; stops when the client goes away. */
+	function trickle(req: IncomingMessage, res: ServerResponse, record: RecordedRequest, reply: Reply, intervalMs: number): void {
+		if (res.headersSent || res.destroyed || req.socket.destroyed) {
 			return;
 		}
-		send(req, res, record, faultReply(fault));
+		record.status = reply.status;
+		const headers = withoutContentLength(reply.headers);
+		res.writeHead(reply.status, { ...headers, 'transfer-encoding': 'chunked' });
+		res.flushHeaders();
+		const body = req.method === 'HEAD' ? Buffer.alloc(0) : reply.body;
+		let sent = 0;
+		let timer: NodeJS.Timeout | undefined;
+		const stop = (): void => {
+			clearTimeout(timer);
+			trickles.delete(stop);
+		};
+		const next = (): void => {
+			if (res.destroyed) {
+				stop();
+				return;
+			}
+			if (sent >= body.length) {
+				stop();
+				res.end();
+				return;
+			}
+			res.write(body.subarray(sent, sent + 1));
+			sent += 1;
+			timer = setTimeout(next, intervalMs);
+		};
+		trickles.add(stop);
+		res.once('close', stop);
+		timer = setTimeout(next, body.length > 0 ? intervalMs : 0);
+	}
+
+	/** Status and headers, then the first `cutAfterBytes` bytes, then the socket is destroyed. */
+	function cut(req: IncomingMessage, res: ServerResponse, record: RecordedRequest, reply: Reply, fault: Fault): void {
+		if (res.headersSent || res.destroyed || req.socket.destroyed) {
+			return;
+		}
+		const socket = req.socket;
+		const length = reply.body.length;
+		const keep = Math.min(length, nonNegative(fault.cutAfterBytes, Math.floor(length / 2), 'cutAfterBytes'));
+		record.status = reply.status;
+		const headers = withoutContentLength(reply.headers);
+		res.writeHead(
+			reply.status,
+			fault.chunked ? { ...headers, 'transfer-encoding': 'chunked' } : { ...headers, 'content-length': String(length) },
+		);
+		res.flushHeaders();
+		const destroy = (): void => {
+			socket.destroy();
+		};
+		if (keep > 0 && req.method !== 'HEAD') {
+			res.write(reply.body.subarray(0, keep), destroy);
+		} else {
+			socket.write(Buffer.alloc(0), destroy);
+		}
+	}
+
+	/** Applies a fault other than `delay`; `normal` is the reply it replaces with stage `after`. */
+	function applyFault(fault: Fault, req: IncomingMessage, res: ServerResponse, record: RecordedRequest, normal?: Reply): void {
+		switch (fault.kind) {
+			case 'reset':
+				req.socket.destroy();
+				return;
+			case 'trickle':
+				trickle(req, res, record, normal ?? faultReply(fault), nonNegative(fault.intervalMs, 250, 'intervalMs'));
+				return;
+			case 'cut':
+				cut(req, res, record, normal ?? faultReply(fault), fault);
+				return;
+			default:
+				send(req, res, record, faultReply(fault));
+		}
 	}
 
 	async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -741,7 +825,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 		}
 		if (fault && stage === 'after') {
 			if (fault.kind !== 'delay') {
-				applyFault(fault, req, res, record);
+				applyFault(fault, req, res, record, reply);
 				return;
 			}
 			await sleep(fault.delayMs ?? 0);
@@ -816,6 +900,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 						sleeper.resolve();
 					}
 					sleepers.clear();
+					for (const stop of trickles) {
+						stop();
+					}
 					server.close(() => resolve());
 					server.closeAllConnections();
 				});
