@@ -1,0 +1,193 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import { normalizeValue } from './normalize';
+import { validateFields, type FieldCheck } from './validate';
+
+/**
+ * Turns one Get Result `data` object into one flat item per document.
+ *
+ * Field keys: always "group.name" ("eid.dob"); a group without a name gives the bare field name,
+ * a field without a name its 1-based position, nested groups chain with dots ("seller.bank.name")
+ * and lists of lists get the 1-based row ("items.2.quantity"). A key met again in the same
+ * document gets " (2)", " (3)"…, so keys never collide and do not depend on anything but order.
+ *
+ * Review: with `reviewThreshold` > 0 (0–1, or a percentage above 1) a document needs review when a
+ * field's confidence is below it, a validation fails, `is_correct_classification` is false or the
+ * document has no content; `review_reasons` says which. 0 turns review off: `needs_review` is
+ * false and `review_reasons` empty (the facts stay visible in `confidence`, `validation`,
+ * `is_correct_classification` and `empty`). Document keys this module does not know (`schema`,
+ * `is_correct`…) are passed through under `extra`.
+ */
+
+export interface DocumentItemOptions {
+	normalize: boolean;
+	validate: boolean;
+	reviewThreshold: number;
+}
+
+export interface DocumentItem {
+	request_id: string | null;
+	document_id: string | null;
+	document_type: string | null;
+	document_type_title: string | null;
+	status?: string;
+	is_correct_classification?: boolean;
+	page?: number;
+	file_id?: string;
+	fields: Record<string, string | number>;
+	/** Original text of the fields that normalisation turned into numbers or dates. */
+	original?: Record<string, string>;
+	/** Field confidence, 0–1. */
+	confidence: Record<string, number>;
+	validation?: Record<string, FieldCheck>;
+	needs_review: boolean;
+	review_reasons: string[];
+	empty?: true;
+	extra?: IDataObject;
+}
+
+const ID_KEYS = ['document_id', 'id', 'doc_id', 'documentId'];
+const KNOWN_KEYS = new Set([...ID_KEYS, 'request_id', 'document_type', 'document_type_title', 'status', 'is_correct_classification', 'page', 'file_id', 'ocr_data']);
+
+function asObject(value: unknown): IDataObject | undefined {
+	return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as IDataObject) : undefined;
+}
+
+function text(value: unknown): string | null {
+	return typeof value === 'string' ? value : typeof value === 'number' ? String(value) : null;
+}
+
+/** A confidence as 0–1: numbers above 1 (up to 100) are read as percentages. */
+export function toProbability(value: unknown): number | undefined {
+	const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+	if (typeof n !== 'number' || !Number.isFinite(n) || n < 0 || n > 100) return undefined;
+	return n > 1 ? n / 100 : n;
+}
+
+function fieldValue(value: unknown): string | number {
+	if (value === null || value === undefined) return '';
+	if (typeof value === 'string' || typeof value === 'number') return value;
+	if (typeof value === 'object') return JSON.stringify(value);
+	return String(value);
+}
+
+const join = (prefix: string, name: string) => (prefix ? `${prefix}.${name}` : name);
+
+interface Collected {
+	fields: Record<string, string | number>;
+	confidence: Record<string, number>;
+}
+
+function add(out: Collected, key: string, value: unknown, prob: unknown): void {
+	let unique = key;
+	for (let n = 2; unique in out.fields; n++) unique = `${key} (${n})`;
+	out.fields[unique] = fieldValue(value);
+	const p = toProbability(prob);
+	if (p !== undefined) out.confidence[unique] = p;
+}
+
+/** Walks a list: objects share the list's key, a list inside it adds its 1-based row. */
+function walkList(list: unknown[], key: string, out: Collected): void {
+	list.forEach((child, i) => (Array.isArray(child) ? walkList(child, join(key, String(i + 1)), out) : walk(child, key, i, out)));
+}
+
+/** Walks one entry: a field, a group (nested or not), or a bare scalar. */
+function walk(node: unknown, prefix: string, position: number, out: Collected): void {
+	const obj = asObject(node);
+	if (!obj) {
+		if (node !== null && node !== undefined) add(out, join(prefix, String(position + 1)), node, undefined);
+		return;
+	}
+	const name = text(obj.name)?.trim() || '';
+	const prob = obj.extracted_prob ?? obj.prob ?? obj.confidence;
+	if ('extracted_value' in obj || (!('value' in obj) && 'text' in obj)) {
+		add(out, join(prefix, name || String(position + 1)), obj.extracted_value ?? obj.text, prob);
+		return;
+	}
+	const value = obj.value;
+	const key = join(prefix, name || (prefix ? String(position + 1) : ''));
+	if (Array.isArray(value)) walkList(value, key, out);
+	else if (asObject(value)) {
+		const inner = value as IDataObject;
+		if ('extracted_value' in inner && !text(inner.name)) add(out, key || '1', inner.extracted_value, inner.extracted_prob ?? prob);
+		else walk(inner, key, 0, out);
+	}
+	else if (value !== null && value !== undefined && value !== '') add(out, key || String(position + 1), value, prob);
+}
+
+/** Flattens `ocr_data` into fields and confidences keyed as described above. */
+export function flattenOcrData(ocrData: unknown): Collected {
+	const out: Collected = { fields: {}, confidence: {} };
+	const groups = Array.isArray(ocrData) ? ocrData : asObject(ocrData) ? [ocrData] : [];
+	groups.forEach((group, i) => (Array.isArray(group) ? walkList(group, String(i + 1), out) : walk(group, '', i, out)));
+	return out;
+}
+
+function round(n: number): string {
+	return String(Number(n.toFixed(4)));
+}
+
+/** One item per document of a Get Result `data` object (or of a whole `{ data }` answer). */
+export function toDocumentItems(data: unknown, options: DocumentItemOptions): DocumentItem[] {
+	let root = asObject(data) ?? {};
+	if (!Array.isArray(root.documents) && asObject(root.data)) root = asObject(root.data) as IDataObject;
+	const documents = Array.isArray(root.documents) ? root.documents : [];
+	let threshold = Number(options.reviewThreshold) || 0;
+	if (threshold > 1) threshold /= 100;
+	if (threshold < 0) threshold = 0;
+
+	return documents.map(asObject).filter((doc): doc is IDataObject => doc !== undefined).map((doc) => {
+		const { fields, confidence } = flattenOcrData(doc.ocr_data);
+		const item: DocumentItem = {
+			request_id: text(root.request_id) ?? text(doc.request_id),
+			document_id: text(ID_KEYS.map((key) => doc[key]).find((value) => text(value) !== null)),
+			document_type: text(doc.document_type),
+			document_type_title: text(doc.document_type_title),
+			fields,
+			confidence,
+			needs_review: false,
+			review_reasons: [],
+		};
+		if (typeof doc.status === 'string') item.status = doc.status;
+		if (typeof doc.is_correct_classification === 'boolean') item.is_correct_classification = doc.is_correct_classification;
+		const page = Number(doc.page);
+		if (doc.page !== undefined && doc.page !== null && Number.isFinite(page)) item.page = page;
+		if (text(doc.file_id) !== null) item.file_id = text(doc.file_id) as string;
+
+		const raw: Record<string, string> = {};
+		for (const [key, value] of Object.entries(fields)) raw[key] = String(value);
+		if (options.normalize) {
+			item.original = {};
+			for (const [key, value] of Object.entries(raw)) {
+				if (typeof fields[key] !== 'string') continue;
+				const result = normalizeValue(value, key);
+				if (result.kind === 'text') continue;
+				fields[key] = result.value;
+				item.original[key] = value;
+			}
+		}
+		if (options.validate) item.validation = validateFields(raw);
+
+		const empty = Object.keys(fields).length === 0;
+		if (empty) item.empty = true;
+		if (threshold > 0) {
+			const reasons = item.review_reasons;
+			if (empty) reasons.push(`no OCR content (ocr_data is ${doc.ocr_data === null ? 'null' : doc.ocr_data === undefined ? 'missing' : 'empty'})`);
+			if (doc.is_correct_classification === false) {
+				reasons.push(`the document may be misclassified${item.document_type ? ` as ${item.document_type}` : ''} (is_correct_classification is false)`);
+			}
+			for (const [key, p] of Object.entries(confidence)) {
+				if (p < threshold) reasons.push(`confidence of ${key} is ${round(p)}, below ${round(threshold)}`);
+			}
+			for (const [key, check] of Object.entries(item.validation ?? {})) {
+				if (!check.valid) reasons.push(`${key} failed the ${check.check} check: ${check.reason}`);
+			}
+			item.needs_review = reasons.length > 0;
+		}
+
+		const extra: IDataObject = {};
+		for (const [key, value] of Object.entries(doc)) if (!KNOWN_KEYS.has(key)) extra[key] = value;
+		if (Object.keys(extra).length > 0) item.extra = extra;
+		return item;
+	});
+}
