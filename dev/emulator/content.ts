@@ -46,66 +46,71 @@ function field(name: string, value: string, prob: number, coordinates: Box): Ocr
 	return { name, extracted_value: value, extracted_prob: prob, coordinates };
 }
 
+/** Fields on page 1, and on every later page (fresh arrays: callers may replace entries). */
+function byPage(first: OcrField[], later: OcrField[]): (page: number) => OcrField[] {
+	return (page) => [...(page === 1 ? first : later)];
+}
+
 const DOC_TYPES: Record<string, DocTypeInfo> = {
 	ID: {
 		title: 'Căn cước công dân',
 		group: 'eid',
-		fields: (page) =>
-			page === 1
-				? [
-						field('id_number', '079303009457', 0.98, [412, 301, 861, 356]),
-						field('name', 'TRẦN THANH VÂN ANH', 0.96, [325, 393, 1096, 457]),
-						field('dob', '03/09/2003', 0.97, [658, 451, 874, 505]),
-						field('sex', 'Nữ', 0.99, [515, 505, 580, 552]),
-						field('nationality', 'Việt Nam', 0.95, [905, 505, 1090, 552]),
-						field('place_of_residence', '12 Nguyễn Huệ, Phường Bến Nghé, Quận 1, TP. Hồ Chí Minh', 0.91, [325, 640, 1180, 700]),
-					]
-				: [
-						field('issue_date', '15/08/2021', 0.94, [120, 520, 360, 570]),
-						field('issued_by', 'CỤC TRƯỞNG CỤC CẢNH SÁT QUẢN LÝ HÀNH CHÍNH VỀ TRẬT TỰ XÃ HỘI', 0.89, [120, 580, 980, 660]),
-					],
+		fields: byPage(
+			[
+				field('id_number', '079303009457', 0.98, [412, 301, 861, 356]),
+				field('name', 'TRẦN THANH VÂN ANH', 0.96, [325, 393, 1096, 457]),
+				field('dob', '03/09/2003', 0.97, [658, 451, 874, 505]),
+				field('sex', 'Nữ', 0.99, [515, 505, 580, 552]),
+				field('nationality', 'Việt Nam', 0.95, [905, 505, 1090, 552]),
+				field('place_of_residence', '12 Nguyễn Huệ, Phường Bến Nghé, Quận 1, TP. Hồ Chí Minh', 0.91, [325, 640, 1180, 700]),
+			],
+			[
+				field('issue_date', '15/08/2021', 0.94, [120, 520, 360, 570]),
+				field('issued_by', 'CỤC TRƯỞNG CỤC CẢNH SÁT QUẢN LÝ HÀNH CHÍNH VỀ TRẬT TỰ XÃ HỘI', 0.89, [120, 580, 980, 660]),
+			],
+		),
 	},
 	INVOICE: {
 		title: 'Hóa đơn giá trị gia tăng',
 		group: 'invoice',
-		fields: (page) =>
-			page === 1
-				? [
-						field('invoice_number', '0000123', 0.97, [980, 180, 1160, 220]),
-						field('invoice_date', '15/03/2024', 0.96, [480, 230, 760, 270]),
-						field('seller_name', 'CÔNG TY TNHH THƯƠNG MẠI ĐẠI PHÁT', 0.95, [60, 300, 900, 345]),
-						field('seller_tax_code', '0312345678', 0.98, [60, 350, 420, 390]),
-						field('buyer_name', 'Nguyễn Văn Bình', 0.93, [60, 560, 640, 600]),
-					]
-				: [
-						field('total_amount', '4.610.000', 0.96, [900, 1330, 1180, 1370]),
-						field('amount_in_words', 'Bốn triệu sáu trăm mười nghìn đồng', 0.88, [60, 1380, 1180, 1420]),
-					],
+		fields: byPage(
+			[
+				field('invoice_number', '0000123', 0.97, [980, 180, 1160, 220]),
+				field('invoice_date', '15/03/2024', 0.96, [480, 230, 760, 270]),
+				field('seller_name', 'CÔNG TY TNHH THƯƠNG MẠI ĐẠI PHÁT', 0.95, [60, 300, 900, 345]),
+				field('seller_tax_code', '0312345678', 0.98, [60, 350, 420, 390]),
+				field('buyer_name', 'Nguyễn Văn Bình', 0.93, [60, 560, 640, 600]),
+			],
+			[
+				field('total_amount', '4.610.000', 0.96, [900, 1330, 1180, 1370]),
+				field('amount_in_words', 'Bốn triệu sáu trăm mười nghìn đồng', 0.88, [60, 1380, 1180, 1420]),
+			],
+		),
 	},
 	BANK_STATEMENT: {
 		title: 'Sao kê tài khoản ngân hàng',
 		group: 'bank_statement',
-		fields: (page) =>
-			page === 1
-				? [
-						field('bank_name', 'Ngân hàng TMCP Ngoại thương Việt Nam', 0.97, [60, 120, 900, 170]),
-						field('account_number', '0071000123456', 0.98, [60, 220, 420, 260]),
-						field('account_holder', 'LÊ THỊ HỒNG NHUNG', 0.95, [460, 220, 980, 260]),
-						field('opening_balance', '12.500.000', 0.94, [820, 300, 1160, 340]),
-					]
-				: [field('closing_balance', '9.875.000', 0.94, [820, 1300, 1160, 1340])],
+		fields: byPage(
+			[
+				field('bank_name', 'Ngân hàng TMCP Ngoại thương Việt Nam', 0.97, [60, 120, 900, 170]),
+				field('account_number', '0071000123456', 0.98, [60, 220, 420, 260]),
+				field('account_holder', 'LÊ THỊ HỒNG NHUNG', 0.95, [460, 220, 980, 260]),
+				field('opening_balance', '12.500.000', 0.94, [820, 300, 1160, 340]),
+			],
+			[field('closing_balance', '9.875.000', 0.94, [820, 1300, 1160, 1340])],
+		),
 	},
 	CONTRACT: {
 		title: 'Hợp đồng',
 		group: 'contract',
-		fields: (page) =>
-			page === 1
-				? [
-						field('contract_number', '27/2024/HĐMB', 0.96, [700, 150, 1100, 190]),
-						field('party_a', 'CÔNG TY CỔ PHẦN XÂY DỰNG MIỀN NAM', 0.93, [60, 320, 1000, 360]),
-						field('party_b', 'CÔNG TY TNHH THƯƠNG MẠI ĐẠI PHÁT', 0.94, [60, 520, 1000, 560]),
-					]
-				: [field('sign_date', '20/03/2024', 0.92, [700, 1250, 1000, 1290])],
+		fields: byPage(
+			[
+				field('contract_number', '27/2024/HĐMB', 0.96, [700, 150, 1100, 190]),
+				field('party_a', 'CÔNG TY CỔ PHẦN XÂY DỰNG MIỀN NAM', 0.93, [60, 320, 1000, 360]),
+				field('party_b', 'CÔNG TY TNHH THƯƠNG MẠI ĐẠI PHÁT', 0.94, [60, 520, 1000, 560]),
+			],
+			[field('sign_date', '20/03/2024', 0.92, [700, 1250, 1000, 1290])],
+		),
 	},
 };
 
