@@ -1,3 +1,4 @@
+import { NodeHelpers } from 'n8n-workflow';
 import type { INodeProperties } from 'n8n-workflow';
 
 import codex from '../nodes/GreenNodeOcr/GreenNodeOcr.node.json';
@@ -6,11 +7,13 @@ import { GreenNodeOcr } from '../nodes/GreenNodeOcr/GreenNodeOcr.node';
 const description = new GreenNodeOcr().description;
 const operations = (description.properties[0].options as Array<{ value: string }>).map((option) => option.value);
 
+/** The parameters the editor shows for `operation`, decided by n8n-workflow as the editor does. */
 function visibleFor(operation: string): INodeProperties[] {
-	return description.properties.filter((property) => {
-		const shown = property.displayOptions?.show?.operation as string[] | undefined;
-		return property.name === 'operation' || (shown?.includes(operation) ?? true);
-	});
+	const node = { typeVersion: Math.max(...[description.version].flat()) };
+	const parameters = NodeHelpers.getNodeParameters(description.properties, { operation }, true, false, node, description) ?? {};
+	return description.properties.filter(
+		(property) => property.type !== 'hidden' && NodeHelpers.displayParameterPath({ parameters }, property, 'parameters', node, description),
+	);
 }
 
 describe('node description', () => {

@@ -2,8 +2,9 @@
 //
 // Logs in through the sign-in form, adds the node to a new workflow from the nodes panel (as a
 // user would: search "GreenNode", pick an action), then switches through every operation and
-// compares the parameters the panel shows with the ones the node's description (in dist/)
-// makes visible for that operation: same names, same labels, same order, nothing more. It also
+// compares the parameters the panel shows with the ones the node's description (as n8n serves
+// it) makes visible for that operation, decided by n8n-workflow's NodeHelpers as in the editor:
+// same names, same labels, same order, nothing more. It also
 // checks a few labels by name, the "Add Option" list of each Options collection, and that
 // Document Type hides when Flow is not "single". A screenshot of the parameter panel is saved
 // per operation in .output/screenshots/ (and copied to docs/ with E2E_UPDATE_DOCS=1).
@@ -48,81 +49,23 @@ export function ensureChromium(log = console.log) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// What the description says should be visible
+// What the description says should be visible, decided by n8n-workflow's NodeHelpers as the
+// editor does: the node's parameters are filled in with getNodeParameters (defaults of whatever
+// is displayed, as for a node just added or an operation just picked), and each parameter is
+// shown when displayParameterPath says so for the path "parameters" (the panel) or
+// "parameters.<collection>" (the "Add Option" list of a collection).
 
-function conditionHolds(condition, value) {
-	if (condition && typeof condition === 'object' && '_cnd' in condition) {
-		const [[operator, operand]] = Object.entries(condition._cnd);
-		switch (operator) {
-			case 'eq':
-				return value === operand;
-			case 'not':
-				return value !== operand;
-			case 'gte':
-				return value >= operand;
-			case 'lte':
-				return value <= operand;
-			case 'gt':
-				return value > operand;
-			case 'lt':
-				return value < operand;
-			case 'includes':
-				return String(value).includes(operand);
-			case 'startsWith':
-				return String(value).startsWith(operand);
-			case 'endsWith':
-				return String(value).endsWith(operand);
-			case 'exists':
-				return value !== undefined && value !== null && value !== '';
-			default:
-				return true;
-		}
-	}
-	return value === condition;
-}
-
-/**
- * Whether n8n shows `property`: true, false, or undefined while it depends on a parameter not
- * settled yet. Keys starting with "/" read `root`, others `values` (the same object at the top
- * level; a collection's own values inside a collection).
- */
-function displayed(property, values, version, root = values) {
-	const valueOf = (key) => (key === '@version' ? version : key.startsWith('/') ? root[key.slice(1)] : values[key]);
-	for (const [key, allowed] of Object.entries(property.displayOptions?.show ?? {})) {
-		const value = valueOf(key);
-		if (value === undefined) return undefined;
-		if (!allowed.some((condition) => conditionHolds(condition, value))) return false;
-	}
-	for (const [key, blocked] of Object.entries(property.displayOptions?.hide ?? {})) {
-		const value = valueOf(key);
-		if (value === undefined) return undefined;
-		if (blocked.some((condition) => conditionHolds(condition, value))) return false;
-	}
-	return true;
-}
+const { NodeHelpers } = createRequire(join(ROOT, 'package.json'))('n8n-workflow');
 
 function nodeVersion(description) {
 	return Array.isArray(description.version) ? Math.max(...description.version) : description.version;
 }
 
-function settle(description, values) {
-	const version = nodeVersion(description);
-	const settled = { ...values };
-	let visible = [];
-	for (let pass = 0; pass < 10; pass++) {
-		visible = [];
-		let changed = false;
-		for (const property of description.properties) {
-			if (displayed(property, settled, version) !== true) continue;
-			visible.push(property);
-			if (!(property.name in settled)) {
-				settled[property.name] = property.default;
-				changed = true;
-			}
-		}
-		if (!changed) break;
-	}
-	return { visible, settled, version };
+/** The node's values as the editor holds them once `values` are set: { node, nodeValues }. */
+function editorValues(description, values) {
+	const node = { typeVersion: nodeVersion(description) };
+	const parameters = NodeHelpers.getNodeParameters(description.properties, values, true, false, node, description) ?? {};
+	return { node, nodeValues: { parameters } };
 }
 
 /**
@@ -130,13 +73,22 @@ function settle(description, values) {
  * defaults fill in the rest, as for a node just added.
  */
 export function expectedParameters(description, values) {
-	return settle(description, values).visible.filter((property) => property.type !== 'hidden' && property.type !== 'notice');
+	const { node, nodeValues } = editorValues(description, values);
+	return description.properties.filter(
+		(property) =>
+			property.type !== 'hidden' &&
+			property.type !== 'notice' &&
+			NodeHelpers.displayParameterPath(nodeValues, property, 'parameters', node, description),
+	);
 }
 
 /** The entries "Add Option" offers for an empty collection shown with `values`. */
 export function expectedCollectionOptions(description, values, collection) {
-	const { settled, version } = settle(description, values);
-	return (collection.options ?? []).filter((option) => displayed(option, {}, version, settled) === true).map((option) => option.displayName);
+	const { node, nodeValues } = editorValues(description, values);
+	const empty = { parameters: { ...nodeValues.parameters, [collection.name]: {} } };
+	return (collection.options ?? [])
+		.filter((option) => NodeHelpers.displayParameterPath(empty, option, `parameters.${collection.name}`, node, description))
+		.map((option) => option.displayName);
 }
 
 // ---------------------------------------------------------------------------------------------
