@@ -1,5 +1,6 @@
 import { runCredentialTest } from '../dev/runner';
-import { normaliseBaseUrl, normalisePortalUserId, readCredentials } from '../nodes/GreenNodeOcr/helpers/credentials';
+import { normaliseBaseUrl, normalisePortalUserId, readCredentials } from '../credentials/common';
+import { startForeignHost, type ForeignHost } from './hostile/foreign';
 import { useEmulator } from './support';
 
 const emu = useEmulator();
@@ -9,53 +10,99 @@ function data(overrides: Record<string, string> = {}) {
 	return { apiKey: emulator.apiKey, portalUserId: emulator.portalUserId, baseUrl: emulator.url, ...overrides };
 }
 
-describe('credential test', () => {
-	it('reports success for a working key (the made-up request id answers 404)', async () => {
-		const result = await runCredentialTest('greenNodeOcrApi', 'greenNodeOcr', data());
-		expect(result).toEqual({ status: 'OK', message: 'Connection tested successfully' });
-		const probe = emu.get().requests.at(-1);
-		expect(probe?.status).toBe(404);
-		expect(probe?.authorized).toBe(true);
+describe('credential test (declarative, as n8n runs it)', () => {
+	const test = async (overrides: Record<string, string> = {}) => await runCredentialTest('greenNodeOcrApi', 'greenNodeOcr', data(overrides));
+	const upload = () => emu.get().requests.at(-1);
+
+	it('passes for a working key: the empty test upload is refused as incomplete (400), no job is made', async () => {
+		const result = await test();
+		expect(result).toEqual({ status: 'OK', message: 'Connection successful!' });
+		expect(upload()).toMatchObject({ method: 'POST', status: 400, authorized: true });
+		expect(upload()?.path).toBe(`${emu.get().basePath}/ocr/ingest`);
+		expect(emu.get().jobs.size).toBe(0);
 	});
 
-	it('tells a wrong key apart, with what to check', async () => {
-		const result = await runCredentialTest('greenNodeOcrApi', 'greenNodeOcr', data({ apiKey: 'wrong-key-123' }));
+	it('tells a wrong key apart, with what to check, without showing it', async () => {
+		const result = await test({ apiKey: 'wrong-key-123' });
 		expect(result.status).toBe('Error');
-		expect(result.message).toMatch(/403/);
+		expect(result.message).toMatch(/refused the API key \(403\)/);
 		expect(result.message).toMatch(/ACTIVE/);
 		expect(result.message).toMatch(/Portal User ID/);
 		expect(result.message).not.toContain('wrong-key-123');
 	});
 
 	it('tells a portal user id of another account apart', async () => {
-		const result = await runCredentialTest('greenNodeOcrApi', 'greenNodeOcr', data({ portalUserId: '999' }));
+		const result = await test({ portalUserId: '999' });
 		expect(result.status).toBe('Error');
-		expect(result.message).toMatch(/999/);
+		expect(result.message).toMatch(/refused the API key \(403\)/);
+		expect(upload()?.path).toContain('/maas/user-999/');
 	});
 
-	it('accepts a pasted user-123 portal user id and a key with stray spaces and a newline', async () => {
+	it('accepts a pasted user-123 portal user id, a key with stray spaces, a Base URL with the API path', async () => {
 		const emulator = emu.get();
-		const result = await runCredentialTest(
-			'greenNodeOcrApi',
-			'greenNodeOcr',
-			data({ portalUserId: ` user-${emulator.portalUserId} `, apiKey: `  ${emulator.apiKey}\n` }),
-		);
+		const result = await test({
+			portalUserId: ` user-${emulator.portalUserId} `,
+			apiKey: `  ${emulator.apiKey}\n`,
+			baseUrl: `${emulator.url}/maas/user-${emulator.portalUserId}/greennode/idp/v1/`,
+		});
 		expect(result.status).toBe('OK');
-		expect(emulator.requests.at(-1)?.path).toContain(`/maas/user-${emulator.portalUserId}/`);
+		expect(upload()?.path).toBe(`${emulator.basePath}/ocr/ingest`);
 	});
 
 	it('rejects a portal user id that is not a number without calling the API', async () => {
 		const before = emu.get().requests.length;
-		const result = await runCredentialTest('greenNodeOcrApi', 'greenNodeOcr', data({ portalUserId: 'abc' }));
+		const result = await test({ portalUserId: 'abc' });
 		expect(result.status).toBe('Error');
 		expect(result.message).toMatch(/must be a number/);
 		expect(emu.get().requests.length).toBe(before);
 	});
 
 	it('says when the server cannot be reached', async () => {
-		const result = await runCredentialTest('greenNodeOcrApi', 'greenNodeOcr', data({ baseUrl: 'http://127.0.0.1:1' }));
+		const result = await test({ baseUrl: 'http://127.0.0.1:1' });
+		expect(result).toEqual({ status: 'Error', message: 'ECONNREFUSED' });
+	});
+});
+
+describe('the credential test does not trust any server', () => {
+	let foreign: ForeignHost;
+	beforeAll(async () => (foreign = await startForeignHost()));
+	afterAll(async () => await foreign.close());
+	beforeEach(() => (foreign.requests.length = 0));
+	const test = async (overrides: Record<string, string> = {}) => await runCredentialTest('greenNodeOcrApi', 'greenNodeOcr', data(overrides));
+
+	it.each([404, 200, 405])('a web server that answers %i to every path is not GreenNode, whatever the key', async (status) => {
+		foreign.reply = { status, headers: { 'content-type': 'text/html' }, body: '<html><title>Not here</title></html>' };
+		const result = await test({ baseUrl: foreign.url, apiKey: 'any-wrong-key' });
 		expect(result.status).toBe('Error');
-		expect(result.message).toMatch(/Could not reach GreenNode/);
+		expect(result.message).toMatch(new RegExp(`answered ${status} where GreenNode's OCR API answers 400`));
+	});
+
+	it.each([301, 302, 307, 308])('a redirect (%i) is not followed: the other host never sees the key', async (status) => {
+		emu.get().faults.push({ match: () => true, kind: 'status', status, headers: { location: `${foreign.url}/ocr/ingest` } });
+		const result = await test();
+		expect(result.status).toBe('Error');
+		expect(result.message).toMatch(new RegExp(`redirect \\(${status}\\)`));
+		expect(foreign.requests).toHaveLength(0);
+	});
+
+	it.each(['http://example.com', 'http://192.168.1.20:8080'])('plain http to %s is refused before anything is sent', async (baseUrl) => {
+		const result = await test({ baseUrl });
+		expect(result.status).toBe('Error');
+		expect(result.message).toMatch(/uses http:\/\/ .*unencrypted/);
+	});
+
+	it('a Base URL with a query string is refused before anything is sent', async () => {
+		const before = emu.get().requests.length;
+		const result = await test({ baseUrl: `${emu.get().url}?region=hcm` });
+		expect(result.message).toMatch(/query string or fragment/);
+		expect(emu.get().requests.length).toBe(before);
+	});
+
+	it('a server busy with 503 does not pass as a good key', async () => {
+		emu.get().faults.push({ match: () => true, kind: 'status', status: 503 });
+		const result = await test();
+		expect(result).toMatchObject({ status: 'Error' });
+		expect(result.message).toMatch(/could not confirm/);
 	});
 });
 

@@ -21,7 +21,7 @@ describe('node description', () => {
 		expect(operations.sort()).toEqual(['getFile', 'getResult', 'getSignature', 'getStamp', 'getTable', 'submit']);
 		expect(description.name).toBe('greenNodeOcr');
 		expect(description.usableAsTool).toBe(true);
-		expect(description.credentials).toEqual([{ name: 'greenNodeOcrApi', required: true, testedBy: 'greenNodeOcrApiTest' }]);
+		expect(description.credentials).toEqual([{ name: 'greenNodeOcrApi', required: true }]);
 	});
 
 	it.each([

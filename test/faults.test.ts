@@ -83,7 +83,7 @@ describe('GETs are retried with backoff', () => {
 		const id = await requestId();
 		emu.get().faults.push({ match: isPoll, kind: 'delay', delayMs: 1500, times: Infinity });
 		const result = await run(emu.get(), [getResult(id, { requestTimeout: 0.3, maxRetries: 1 })]);
-		expect(result.error?.message).toBe(`GreenNode did not answer in time on Get Result for request_id "${id}" (gave up after 1 retry)`);
+		expect(result.error?.message).toBe(`GreenNode did not answer Get Result for request_id "${id}" within the Request Timeout (0.3 s) (gave up after 1 retry)`);
 	});
 
 	it('other operations retry too', async () => {

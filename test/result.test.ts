@@ -32,7 +32,7 @@ describe('when is a result complete', () => {
 				{ document_id: 'doc-2', ocr_data: [{ name: 'eid', value: [] }] },
 			],
 		};
-		expect(classifyResult(result).state).toBe('pending');
+		expect(classifyResult(result).state).toBe('empty');
 	});
 
 	it('ignored documents count as processed', () => {
@@ -57,7 +57,8 @@ describe('when is a result complete', () => {
 	it('no progress and no terminal status is pending; missing fields never crash', () => {
 		expect(classifyResult({}).state).toBe('pending');
 		expect(classifyResult({ status: 'PROCESSING', documents: null } as any).state).toBe('pending');
-		expect(classifyResult({ status: 'COMPLETED', documents: [null, 'x'] } as any).state).toBe('pending');
+		expect(classifyResult({ status: 'COMPLETED', documents: [null, 'x'] } as any).state).toBe('empty');
+		expect(classifyResult({ status: 'PROCESSING', progress: { total_doc: 0, finished: 0 }, documents: [] }).state).toBe('pending');
 		expect(classifyResult({ status: 'COMPLETED', documents: [{ ocr_data: [{ value: [field] }] }] }).state).toBe('done');
 	});
 });

@@ -1,31 +1,29 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { describeBody } from '../helpers/errors';
 import { extensionForMime, sniffFormat } from '../helpers/sniff';
 import { peekStream } from '../helpers/stream';
-import { getResultFile } from '../transport/api';
-import { header } from '../transport/index';
-import {
-	maxRetriesOption,
-	optionsCollection,
-	requestTimeoutOption,
-	runPerItem,
-} from './common';
-import { requestIdField } from './getResult.operation';
+import { getResultFile, type StreamAnswer } from '../transport/endpoints';
+import { header } from '../transport/errors';
+import { maxRetriesOption, optionsCollection, requestIdField, requestTimeoutOption } from './fields';
+import { eachItem } from './runner';
+import { readOptions, readRequestSettings } from './settings';
 
-const show = { operation: ['getFile'] };
+const operations = ['getFile'];
+
+type BinaryInput = Parameters<IExecuteFunctions['helpers']['prepareBinaryData']>[0];
 
 export const description: INodeProperties[] = [
-	requestIdField('getFile'),
+	requestIdField(operations),
 	{
 		displayName: 'File ID',
 		name: 'fileId',
 		type: 'string',
 		default: '',
 		required: true,
-		placeholder: '6f1c2a9e_page_1.jpg',
-		displayOptions: { show },
+		placeholder: 'e.g. 6f1c2a9e_page_1.jpg',
+		displayOptions: { show: { operation: operations } },
 		description: 'One of the file_ids returned by Submit (file_ids), or the file_id of a document, signature or stamp',
 	},
 	{
@@ -34,10 +32,10 @@ export const description: INodeProperties[] = [
 		type: 'string',
 		default: 'data',
 		required: true,
-		displayOptions: { show },
+		displayOptions: { show: { operation: operations } },
 		hint: 'The name of the output binary field to put the image in',
 	},
-	optionsCollection(show.operation, [
+	optionsCollection(operations, [
 		{
 			displayName: 'File Name',
 			name: 'fileName',
@@ -60,38 +58,45 @@ export function buildFileName(requestId: string, fileId: string, extension: stri
 async function fetchImage(this: IExecuteFunctions, itemIndex: number, item: INodeExecutionData): Promise<INodeExecutionData> {
 	const requestId = String(this.getNodeParameter('requestId', itemIndex, '') ?? '');
 	const fileId = String(this.getNodeParameter('fileId', itemIndex, '') ?? '');
-	const property = (this.getNodeParameter('binaryPropertyName', itemIndex, 'data') as string).trim() || 'data';
-	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
-	const response = await getResultFile.call(this, itemIndex, requestId, fileId);
-	const { head, stream } = await peekStream(response.body, 64);
-	const declared = (header(response.headers, 'content-type') ?? '').split(';')[0].trim().toLowerCase();
-	const sniffed = sniffFormat(head);
-	const where = `file_id "${fileId.trim()}" of request_id "${requestId.trim()}"`;
-	if (head.length === 0) {
-		stream.destroy();
-		throw new NodeOperationError(this.getNode(), `GreenNode returned an empty file for ${where}`, {
-			itemIndex,
-			description: 'The result image is not there (yet). Check the file ID, or wait until Get Result is complete and try again.',
-		});
-	}
-	const mimeType = sniffed?.mime.startsWith('image/') ? (declared.startsWith('image/') ? declared : sniffed.mime) : undefined;
-	if (!mimeType) {
-		stream.destroy();
-		throw new NodeOperationError(this.getNode(), `GreenNode did not return an image for ${where}`, {
-			itemIndex,
-			description: `It returned ${declared ? `"${declared}" content` : 'content'} starting with ${describeBody(head.toString('utf8'), declared)}. Check the file ID: it comes from file_ids of Submit or a file_id in the result.`,
-		});
-	}
-	const extension = extensionForMime(mimeType) ?? sniffed?.extension ?? 'bin';
+	const property = String(this.getNodeParameter('binaryPropertyName', itemIndex, 'data') ?? '').trim() || 'data';
+	const options = readOptions.call(this, itemIndex);
 	const given = typeof options.fileName === 'string' ? options.fileName.trim() : '';
-	const fileName = given || buildFileName(requestId, fileId, extension);
-	const binary = await this.helpers.prepareBinaryData(stream, fileName, mimeType);
+	const where = `file_id "${fileId.trim()}" of request_id "${requestId.trim()}"`;
+
+	// Runs once per attempt: a download cut off mid-way is fetched again from the start.
+	const store = async (answer: StreamAnswer) => {
+		const { head, data } = await peekStream(answer.body, 64);
+		const declared = (header(answer.headers, 'content-type') ?? '').split(';')[0].trim().toLowerCase();
+		const sniffed = sniffFormat(head);
+		const refuse = (message: string, description: string) => {
+			answer.body.destroy();
+			return new NodeOperationError(this.getNode(), message, { itemIndex, description });
+		};
+		if (head.length === 0) {
+			throw refuse(
+				`GreenNode returned an empty file for ${where}`,
+				'The result image is not there (yet). Check the file ID, or wait until Get Result is complete and try again.',
+			);
+		}
+		const mimeType = sniffed?.mime.startsWith('image/') ? (declared.startsWith('image/') ? declared : sniffed.mime) : undefined;
+		if (!mimeType) {
+			throw refuse(
+				`GreenNode did not return an image for ${where}`,
+				`It returned ${declared ? `"${declared}" content` : 'content'} starting with ${describeBody(head.toString('utf8'), declared)}. Check the file ID: it comes from file_ids of Submit or a file_id in the result.`,
+			);
+		}
+		const fileName = given || buildFileName(requestId, fileId, extensionForMime(mimeType) ?? sniffed?.extension ?? 'bin');
+		const binary = await this.helpers.prepareBinaryData(data as BinaryInput, fileName, mimeType);
+		return { fileName, mimeType, binary };
+	};
+	const settings = readRequestSettings.call(this, itemIndex);
+	const stored = (await getResultFile.call(this, itemIndex, { requestId, fileId }, settings, store)) as Awaited<ReturnType<typeof store>>;
 	return {
-		json: { request_id: requestId.trim(), file_id: fileId.trim(), fileName, mimeType },
-		binary: { ...(item.binary ?? {}), [property]: binary },
+		json: { request_id: requestId.trim(), file_id: fileId.trim(), fileName: stored.fileName, mimeType: stored.mimeType },
+		binary: { ...(item.binary ?? {}), [property]: stored.binary },
 	};
 }
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
-	return await runPerItem.call(this, items, async (itemIndex) => [await fetchImage.call(this, itemIndex, items[itemIndex])]);
+	return await eachItem.call(this, items, async (itemIndex) => [await fetchImage.call(this, itemIndex, items[itemIndex])]);
 }

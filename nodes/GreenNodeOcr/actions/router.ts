@@ -6,7 +6,7 @@ import { operationHandlers } from './operations';
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
 	const operation = this.getNodeParameter('operation', 0) as string;
-	const handler = operationHandlers[operation as keyof typeof operationHandlers];
+	const handler = operationHandlers[operation];
 	if (!handler) {
 		throw new NodeOperationError(this.getNode(), `The operation "${operation}" is not supported`);
 	}

@@ -1,25 +1,21 @@
 import FormData from 'form-data';
 import type { IBinaryData, IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { BINARY_ENCODING, NodeOperationError } from 'n8n-workflow';
-import type { Readable } from 'stream';
 
-import { mapWithConcurrency } from '../helpers/concurrency';
 import { detectFileType, mimeTypeFor } from '../helpers/fileType';
-import { waitForResults, type PendingRequest } from '../helpers/poll';
-import { submitDocument } from '../transport/api';
+import { submitDocument, type RequestSettings } from '../transport/endpoints';
+import { waitForResults, type PendingRequest, type WaitSettings } from '../wait/waitForResults';
 import {
-	assembleOutput,
 	concurrencyOption,
+	emptyResultWaitOption,
 	maxRetriesOption,
 	optionsCollection,
 	pollIntervalOption,
-	readConcurrency,
-	readWaitSettings,
 	requestTimeoutOption,
 	timeoutOption,
-	type ItemOutcome,
-	type WaitSettings,
-} from './common';
+} from './fields';
+import { assembleOutput, runPerItem, type Outcomes } from './runner';
+import { readConcurrency, readOptions, readRequestSettings, readWaitSettings } from './settings';
 
 const show = { operation: ['submit'] };
 
@@ -49,7 +45,7 @@ export const description: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		required: true,
-		placeholder: 'ID',
+		placeholder: 'e.g. ID',
 		displayOptions: { show: { ...show, flow: ['single'] } },
 		description:
 			'The doc_type enabled for your account, for example ID (Vietnamese citizen ID card). Ask GreenNode which types your account has.',
@@ -61,11 +57,7 @@ export const description: INodeProperties[] = [
 		default: 'auto',
 		displayOptions: { show },
 		options: [
-			{
-				name: 'Auto-Detect',
-				value: 'auto',
-				description: 'From the MIME type or the extension of the file',
-			},
+			{ name: 'Auto-Detect', value: 'auto', description: 'From the MIME type or the extension of the file' },
 			{ name: 'PDF', value: 'PDF' },
 			{ name: 'Image', value: 'IMAGE' },
 		],
@@ -81,6 +73,7 @@ export const description: INodeProperties[] = [
 	},
 	optionsCollection(show.operation, [
 		concurrencyOption,
+		emptyResultWaitOption,
 		{
 			displayName: 'File Name',
 			name: 'fileName',
@@ -95,7 +88,7 @@ export const description: INodeProperties[] = [
 	]),
 ];
 
-interface PreparedSubmission {
+interface Submission {
 	flow: string;
 	docType?: string;
 	fileType: 'PDF' | 'IMAGE';
@@ -103,78 +96,74 @@ interface PreparedSubmission {
 	mimeType: string;
 	size: number;
 	binary: IBinaryData;
-	wait: boolean;
-	waitSettings: WaitSettings;
+	request: RequestSettings;
+	/** How to wait for the result, or undefined when Wait for Result is off. */
+	wait?: WaitSettings;
 }
 
-function binaryMissing(this: IExecuteFunctions, item: INodeExecutionData, property: string, itemIndex: number) {
-	const present = Object.keys(item.binary ?? {});
-	return new NodeOperationError(this.getNode(), `The input item has no binary field "${property}"`, {
-		itemIndex,
-		description: present.length
-			? `Set Input Binary Field to one of the binary fields this item has: ${present.map((name) => `"${name}"`).join(', ')}.`
-			: 'This item has no binary data at all. Put a node that reads a file before this one (for example Read/Write Files from Disk, an email trigger with attachments, or HTTP Request with the response format set to File).',
-	});
+function fail(this: IExecuteFunctions, itemIndex: number, message: string, description: string): NodeOperationError {
+	return new NodeOperationError(this.getNode(), message, { itemIndex, description });
 }
 
-async function prepare(
-	this: IExecuteFunctions,
-	item: INodeExecutionData,
-	itemIndex: number,
-): Promise<PreparedSubmission> {
-	const property = (this.getNodeParameter('binaryPropertyName', itemIndex) as string).trim();
+function readFlow(this: IExecuteFunctions, itemIndex: number): { flow: string; docType?: string } {
 	const flow = String(this.getNodeParameter('flow', itemIndex, 'single') ?? '').trim();
 	if (flow === '') {
-		throw new NodeOperationError(this.getNode(), 'Flow is empty', {
-			itemIndex,
-			description: 'Set Flow to "single" to read one document, or to the ID of your document-set flow.',
-		});
+		throw fail.call(this, itemIndex, 'Flow is empty', 'Set Flow to "single" to read one document, or to the ID of your document-set flow.');
 	}
-	let docType: string | undefined;
-	if (flow === 'single') {
-		docType = String(this.getNodeParameter('docType', itemIndex, '') ?? '').trim();
-		if (docType === '') {
-			throw new NodeOperationError(this.getNode(), 'Document Type is required when Flow is "single"', {
-				itemIndex,
-				description: 'Enter the doc_type enabled for your account, for example ID.',
-			});
-		}
+	if (flow !== 'single') return { flow };
+	const docType = String(this.getNodeParameter('docType', itemIndex, '') ?? '').trim();
+	if (docType === '') {
+		throw fail.call(this, itemIndex, 'Document Type is required when Flow is "single"', 'Enter the doc_type enabled for your account, for example ID.');
 	}
-	const binary = item.binary?.[property];
-	if (!binary) throw binaryMissing.call(this, item, property, itemIndex);
+	return { flow, docType };
+}
 
-	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
-	const givenName = typeof options.fileName === 'string' ? options.fileName.trim() : '';
+function readBinary(this: IExecuteFunctions, item: INodeExecutionData, itemIndex: number): IBinaryData {
+	const property = String(this.getNodeParameter('binaryPropertyName', itemIndex) ?? '').trim();
+	const binary = item.binary?.[property];
+	if (binary) return binary;
+	const present = Object.keys(item.binary ?? {});
+	throw fail.call(
+		this,
+		itemIndex,
+		`The input item has no binary field "${property}"`,
+		present.length
+			? `Set Input Binary Field to one of the binary fields this item has: ${present.map((name) => `"${name}"`).join(', ')}.`
+			: 'This item has no binary data at all. Put a node that reads a file before this one (for example Read/Write Files from Disk, an email trigger with attachments, or HTTP Request with the response format set to File).',
+	);
+}
+
+function readFileType(this: IExecuteFunctions, itemIndex: number, binary: IBinaryData, givenName: string): 'PDF' | 'IMAGE' {
 	const choice = String(this.getNodeParameter('fileType', itemIndex, 'auto') ?? 'auto').trim().toUpperCase();
 	if (!['AUTO', 'PDF', 'IMAGE'].includes(choice)) {
-		throw new NodeOperationError(this.getNode(), `File Type "${choice}" is not one of auto, PDF or IMAGE`, {
-			itemIndex,
-			description: 'Pick Auto-Detect, PDF or Image (an expression must give one of auto, PDF, IMAGE).',
-		});
+		throw fail.call(this, itemIndex, `File Type "${choice}" is not one of auto, PDF or IMAGE`, 'Pick Auto-Detect, PDF or Image (an expression must give one of auto, PDF, IMAGE).');
 	}
 	const fileType = choice === 'AUTO' ? detectFileType(binary.mimeType, givenName || binary.fileName) : (choice as 'PDF' | 'IMAGE');
-	if (!fileType) {
-		throw new NodeOperationError(
-			this.getNode(),
-			`Cannot tell whether "${binary.fileName ?? property}" is a PDF or an image`,
-			{
-				itemIndex,
-				description: `Its MIME type is "${binary.mimeType || 'unknown'}" and its name has no known extension. Set File Type to PDF or Image.`,
-			},
-		);
-	}
+	if (fileType) return fileType;
+	throw fail.call(
+		this,
+		itemIndex,
+		`Cannot tell whether "${binary.fileName ?? 'the file'}" is a PDF or an image`,
+		`Its MIME type is "${binary.mimeType || 'unknown'}" and its name has no known extension. Set File Type to PDF or Image.`,
+	);
+}
+
+/** Checks one item and reads everything its upload needs; nothing is sent yet. */
+async function prepare(this: IExecuteFunctions, item: INodeExecutionData, itemIndex: number): Promise<Submission> {
+	const { flow, docType } = readFlow.call(this, itemIndex);
+	const binary = readBinary.call(this, item, itemIndex);
+	const options = readOptions.call(this, itemIndex);
+	const givenName = typeof options.fileName === 'string' ? options.fileName.trim() : '';
+	const fileType = readFileType.call(this, itemIndex, binary, givenName);
 	const fileName =
 		givenName || binary.fileName || `document.${fileType === 'PDF' ? 'pdf' : binary.fileExtension?.toLowerCase() || 'jpg'}`;
-
 	const size = binary.id
 		? Number((await this.helpers.getBinaryMetadata(binary.id)).fileSize ?? 0)
 		: Buffer.byteLength(binary.data ?? '', BINARY_ENCODING);
 	if (!(size > 0)) {
-		throw new NodeOperationError(this.getNode(), `The file "${fileName}" is empty (0 bytes)`, {
-			itemIndex,
-			description: `The binary field "${property}" holds no data. Check the node that produced the file.`,
-		});
+		throw fail.call(this, itemIndex, `The file "${fileName}" is empty (0 bytes)`, 'The binary field holds no data. Check the node that produced the file.');
 	}
+	const wait = this.getNodeParameter('waitForResult', itemIndex, false) as boolean;
 	return {
 		flow,
 		docType,
@@ -183,22 +172,21 @@ async function prepare(
 		mimeType: mimeTypeFor(fileType, fileName, binary.mimeType),
 		size,
 		binary,
-		wait: this.getNodeParameter('waitForResult', itemIndex, false) as boolean,
-		waitSettings: readWaitSettings(options),
+		request: readRequestSettings.call(this, itemIndex),
+		wait: wait ? readWaitSettings.call(this, itemIndex) : undefined,
 	};
 }
 
-async function buildForm(this: IExecuteFunctions, prepared: PreparedSubmission): Promise<FormData> {
+async function buildForm(this: IExecuteFunctions, submission: Submission): Promise<FormData> {
 	const form = new FormData();
-	form.append('flow', prepared.flow);
-	if (prepared.docType !== undefined) form.append('doc_type', prepared.docType);
-	form.append('file_type', prepared.fileType);
-	const fileOptions = { filename: prepared.fileName, contentType: prepared.mimeType, knownLength: prepared.size };
-	if (prepared.binary.id) {
-		const stream: Readable = await this.helpers.getBinaryStream(prepared.binary.id);
-		form.append('file', stream, fileOptions);
+	form.append('flow', submission.flow);
+	if (submission.docType !== undefined) form.append('doc_type', submission.docType);
+	form.append('file_type', submission.fileType);
+	const fileOptions = { filename: submission.fileName, contentType: submission.mimeType, knownLength: submission.size };
+	if (submission.binary.id) {
+		form.append('file', await this.helpers.getBinaryStream(submission.binary.id), fileOptions);
 	} else {
-		form.append('file', Buffer.from(prepared.binary.data, BINARY_ENCODING), fileOptions);
+		form.append('file', Buffer.from(submission.binary.data, BINARY_ENCODING), fileOptions);
 	}
 	return form;
 }
@@ -211,57 +199,54 @@ function withSubmissionIds(result: IDataObject, submitted: IDataObject): IDataOb
 	return out;
 }
 
+/** Prepare every item → submit each → wait for all results together. */
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
-	const outcomes = new Map<number, ItemOutcome>();
-	const continueOnFail = this.continueOnFail();
+	const outcomes: Outcomes = new Map();
+	const stopOnError = !this.continueOnFail();
 
-	// 1. Check every item before uploading anything: a bad item should not leave paid submissions behind.
-	const prepared = new Map<number, PreparedSubmission>();
+	// Check every item before uploading anything: a bad item should not leave paid submissions behind.
+	const prepared = new Map<number, Submission>();
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 		try {
 			prepared.set(itemIndex, await prepare.call(this, items[itemIndex], itemIndex));
 		} catch (error) {
 			outcomes.set(itemIndex, { error: error as Error });
-			if (!continueOnFail) return assembleOutput.call(this, items.length, outcomes);
+			if (stopOnError) return assembleOutput.call(this, items.length, outcomes);
 		}
 	}
 
-	// 2. Submit, a few at a time; without Continue On Fail, stop submitting after the first failure.
-	const submitted = new Map<number, IDataObject>();
-	let failed = false;
-	const queue = [...prepared.keys()];
-	await mapWithConcurrency(
-		queue,
-		readConcurrency.call(this, items.length),
-		async (itemIndex) => {
-			const submission = prepared.get(itemIndex) as PreparedSubmission;
-			try {
-				const form = async () => await buildForm.call(this, submission);
-				submitted.set(itemIndex, await submitDocument.call(this, itemIndex, form, submission.docType));
-			} catch (error) {
-				failed = true;
-				outcomes.set(itemIndex, { error: error as Error });
-			}
-		},
-		() => failed && !continueOnFail,
-	);
-
-	// 3. Wait for all results together.
-	const pending: PendingRequest[] = [];
-	for (const [itemIndex, data] of submitted) {
-		const submission = prepared.get(itemIndex) as PreparedSubmission;
-		if (submission.wait && typeof data.request_id === 'string' && !(failed && !continueOnFail)) {
-			pending.push({ itemIndex, requestId: data.request_id, ...submission.waitSettings });
-		} else {
-			outcomes.set(itemIndex, { items: [{ json: data }] });
+	const answers = new Map<number, IDataObject>();
+	const requestIds = new Map<number, string>();
+	const failed = await runPerItem.call(this, [...prepared.keys()], outcomes, async (itemIndex) => {
+		const submission = prepared.get(itemIndex) as Submission;
+		const form = async () => await buildForm.call(this, submission);
+		const data = await submitDocument.call(this, itemIndex, form, submission.docType, submission.request);
+		answers.set(itemIndex, data);
+		const requestId = data.request_id;
+		if (typeof requestId === 'string' && requestId !== '') requestIds.set(itemIndex, requestId);
+		if (!submission.wait) return [{ json: data }];
+		if (!requestIds.has(itemIndex)) {
+			throw fail.call(
+				this,
+				itemIndex,
+				'GreenNode accepted the upload but returned no request_id to wait for',
+				`The answer was ${JSON.stringify(data).slice(0, 300)}. Without a request_id the result cannot be fetched; check with GreenNode whether the document was received before submitting it again.`,
+			);
 		}
-	}
-	if (pending.length > 0) {
-		const results = await waitForResults.call(this, pending, { concurrency: readConcurrency.call(this, items.length) });
+		return undefined;
+	}, items.length);
+
+	if (!(failed && stopOnError)) {
+		const pending: PendingRequest[] = [];
+		for (const [itemIndex, requestId] of requestIds) {
+			const wait = prepared.get(itemIndex)?.wait;
+			if (wait && !outcomes.has(itemIndex)) pending.push({ itemIndex, requestId, settings: wait });
+		}
+		const results = await waitForResults.call(this, pending, readConcurrency.call(this, items.length));
 		for (const [itemIndex, outcome] of results) {
-			const data = submitted.get(itemIndex) as IDataObject;
-			outcomes.set(itemIndex, outcome.ok ? { items: [{ json: withSubmissionIds(outcome.data, data) }] } : { error: outcome.error });
+			const submitted = answers.get(itemIndex) as IDataObject;
+			outcomes.set(itemIndex, outcome.ok ? { items: [{ json: withSubmissionIds(outcome.data, submitted) }] } : { error: outcome.error });
 		}
 	}
-	return assembleOutput.call(this, items.length, outcomes);
+	return assembleOutput.call(this, items.length, outcomes, requestIds);
 }

@@ -1,14 +1,5 @@
 /** Pure helpers that turn what GreenNode answered into short, readable text for error messages. */
 
-/** Replaces every secret with a fixed mask; the secrets themselves are never echoed. */
-export function redact(text: string, secrets: readonly string[]): string {
-	let out = text;
-	for (const secret of secrets) {
-		if (secret && secret.length >= 4) out = out.split(secret).join('***');
-	}
-	return out;
-}
-
 /** Pulls a human message out of a JSON error body: `message`, `detail`, `error`, `error.message`, `msg`, `errors[0]`. */
 export function messageFromJson(body: unknown): string | undefined {
 	if (body === null || typeof body !== 'object') return undefined;

@@ -1,5 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import { asNumber, asObject } from './values';
+
 /**
  * What a Get Result answer means. The live API can report a terminal `status` before the
  * documents carry any OCR content, so a result is done only when the progress counters say every
@@ -8,19 +10,12 @@ import type { IDataObject } from 'n8n-workflow';
 export type ResultState =
 	| { state: 'done' }
 	| { state: 'pending'; reason: string }
+	/** Progress (or status) says finished, yet documents have no content: it may still fill, or never. */
+	| { state: 'empty'; reason: string }
 	| { state: 'failed'; reason: string };
 
 const FAILED_WORDS = ['FAILED', 'FAILURE', 'FAIL', 'ERROR', 'CANCELLED', 'CANCELED', 'REJECTED', 'ABORTED'];
 const TERMINAL_OK_WORDS = ['COMPLETED', 'COMPLETE', 'SUCCESS', 'SUCCEEDED', 'DONE', 'FINISHED'];
-
-function asObject(value: unknown): IDataObject | undefined {
-	return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as IDataObject) : undefined;
-}
-
-function asNumber(value: unknown): number | undefined {
-	const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
-	return typeof n === 'number' && Number.isFinite(n) ? n : undefined;
-}
 
 function statusWord(value: unknown): string {
 	return typeof value === 'string' ? value.trim().toUpperCase() : '';
@@ -69,14 +64,15 @@ export function classifyResult(data: IDataObject): ResultState {
 		return { state: 'pending', reason: status ? `status ${status}` : 'no status yet' };
 	}
 
-	if (documents.length === 0) return { state: 'pending', reason: 'no documents in the result yet' };
-	const ready = documents.every((document) => {
-		if (!document) return false;
-		const documentStatus = statusWord(document.status);
-		if (FAILED_WORDS.includes(documentStatus) || documentStatus === 'IGNORED') return true;
-		return documentHasContent(document);
-	});
-	if (!ready) return { state: 'pending', reason: 'documents have no OCR content yet' };
+	const settled = documents.length > 0 && documents.every(isSettled);
+	if (!settled) {
+		// Only a result that says it is finished may end up empty; anything else is still on its way.
+		if (status !== '' && !TERMINAL_OK_WORDS.includes(status)) return { state: 'pending', reason: `status ${status}` };
+		return {
+			state: 'empty',
+			reason: documents.length === 0 ? 'finished with no documents' : 'finished, but documents have no OCR content yet',
+		};
+	}
 
 	const allFailed = documents.every((document) => FAILED_WORDS.includes(statusWord(document?.status)));
 	if (allFailed) {
@@ -84,4 +80,26 @@ export function classifyResult(data: IDataObject): ResultState {
 		return { state: 'failed', reason: `every document failed${detail ? `: ${detail}` : ''}` };
 	}
 	return { state: 'done' };
+}
+
+/** A document that needs nothing more: failed, ignored, or with content. */
+function isSettled(document: IDataObject | undefined): boolean {
+	if (!document) return false;
+	const documentStatus = statusWord(document.status);
+	if (FAILED_WORDS.includes(documentStatus) || documentStatus === 'IGNORED') return true;
+	return documentHasContent(document);
+}
+
+/**
+ * A finished result that stayed empty, output as it is: `empty: true` on each document without
+ * content, and on the result when no document has any. Unknown keys (such as `schema`) pass through.
+ */
+export function markEmptyDocuments(data: IDataObject): IDataObject {
+	const documents = Array.isArray(data.documents) ? (data.documents as unknown[]) : [];
+	const marked = documents.map((document) => {
+		const object = asObject(document);
+		return object && !isSettled(object) ? { ...object, empty: true } : document;
+	});
+	const anyContent = marked.some((document) => asObject(document) !== undefined && documentHasContent(asObject(document) as IDataObject));
+	return { ...data, documents: marked as IDataObject[], ...(anyContent ? {} : { empty: true }) };
 }

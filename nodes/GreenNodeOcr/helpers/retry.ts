@@ -6,7 +6,6 @@
 
 export type RetryKind = 'idempotent' | 'notReached';
 
-export const DEFAULT_MAX_RETRIES = 3;
 export const BASE_DELAY_MS = 500;
 export const MAX_DELAY_MS = 30_000;
 export const MAX_RETRY_AFTER_MS = 60_000;
@@ -21,8 +20,13 @@ export function shouldRetryStatus(status: number, kind: RetryKind): boolean {
 	return status === 429 || status === 502 || status === 503 || status === 504;
 }
 
-export function shouldRetryNetwork(code: string, kind: RetryKind): boolean {
-	return (kind === 'notReached' ? NOT_CONNECTED : TRANSIENT_NETWORK).includes(code);
+/**
+ * A timeout or an answer cut off mid-way may follow a request that reached the server: a GET is
+ * repeated, a Submit is not.
+ */
+export function shouldRetryNetwork(failure: { kind: 'timeout' | 'cut' | 'network'; code: string }, kind: RetryKind): boolean {
+	if (kind === 'notReached') return failure.kind === 'network' && NOT_CONNECTED.includes(failure.code);
+	return failure.kind !== 'network' || TRANSIENT_NETWORK.includes(failure.code);
 }
 
 /** `Retry-After` as milliseconds: a number of seconds or an HTTP date; capped. */

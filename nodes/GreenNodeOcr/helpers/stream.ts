@@ -1,33 +1,40 @@
-import { Readable } from 'stream';
-
 /**
- * Reads the first `size` bytes of a stream and returns them with a stream that still yields every
- * byte (the head first), so a file can be inspected without being held in memory twice.
+ * Reads the first `size` bytes of a stream without consuming them: the bytes are put back, so the
+ * stream still yields every byte. A body shorter than `size` has ended and comes back whole as a Buffer.
  */
-export async function peekStream(source: Readable, size: number): Promise<{ head: Buffer; stream: Readable }> {
-	const iterator = source[Symbol.asyncIterator]() as AsyncIterator<Buffer | string>;
-	const chunks: Buffer[] = [];
-	let length = 0;
-	let done = false;
-	while (length < size) {
-		const next = await iterator.next();
-		if (next.done) {
-			done = true;
-			break;
-		}
-		const chunk = Buffer.isBuffer(next.value) ? next.value : Buffer.from(next.value);
-		chunks.push(chunk);
-		length += chunk.length;
-	}
-	const head = Buffer.concat(chunks);
-	async function* replay() {
-		if (head.length > 0) yield head;
-		if (done) return;
-		for (;;) {
-			const next = await iterator.next();
-			if (next.done) return;
-			yield Buffer.isBuffer(next.value) ? next.value : Buffer.from(next.value);
-		}
-	}
-	return { head, stream: Readable.from(replay(), { objectMode: false }) };
+export async function peekStream<T extends NodeJS.ReadableStream>(
+	source: T,
+	size: number,
+): Promise<{ head: Buffer; data: T | Buffer }> {
+	return await new Promise((resolve, reject) => {
+		const chunks: Buffer[] = [];
+		let length = 0;
+		const finish = (ended: boolean) => {
+			source.removeListener('readable', onReadable);
+			source.removeListener('end', onEnd);
+			source.removeListener('error', onError);
+			const head = Buffer.concat(chunks);
+			if (ended) return resolve({ head, data: head });
+			if (head.length > 0) source.unshift(head);
+			resolve({ head, data: source });
+		};
+		const onReadable = () => {
+			let chunk: Buffer | string | null;
+			while (length < size && (chunk = source.read()) !== null) {
+				const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
+				chunks.push(buffer);
+				length += buffer.length;
+			}
+			if (length >= size) finish(false);
+		};
+		const onEnd = () => finish(true);
+		const onError = (error: Error) => {
+			source.removeListener('readable', onReadable);
+			source.removeListener('end', onEnd);
+			reject(error);
+		};
+		source.on('readable', onReadable);
+		source.once('end', onEnd);
+		source.once('error', onError);
+	});
 }

@@ -1,5 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import { asObject } from './values';
+
 /**
  * Turns GreenNode table results into spreadsheet rows: one object per data row, keyed by the
  * table's header row. Header text that is empty or repeated still gets a unique, readable key.
@@ -14,10 +16,6 @@ export interface TableRow {
 	/** 1-based index of the data row within its table. */
 	row: number;
 	values: Record<string, string>;
-}
-
-function asObject(value: unknown): IDataObject | undefined {
-	return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as IDataObject) : undefined;
 }
 
 function toInt(value: unknown, fallback: number): number {

@@ -1,6 +1,7 @@
 /**
- * Pure helpers that turn what a user typed into the credential form into values the API accepts.
- * They never include the API key in any message.
+ * What the credential and the node both need: turning what a user typed into the credential form
+ * into values the API accepts, and deciding where the key may be sent. Imports nothing; never puts
+ * the API key into a message.
  */
 
 export const DEFAULT_BASE_URL = 'https://maas-llm-aiplatform-hcm.api.vngcloud.vn';
@@ -35,6 +36,35 @@ export function normaliseBaseUrl(value: unknown): string {
 	return raw.replace(/\/maas(\/.*)?$/i, '').replace(/\/+$/, '');
 }
 
+/** `localhost`, `127.x.x.x` and `::1`: the only hosts the key may reach over plain http. */
+export function isLoopbackHost(hostname: string): boolean {
+	const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+	return host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+/** Why a Base URL cannot carry the key, or `undefined` when it can. */
+export function baseUrlProblem(baseUrl: string): string | undefined {
+	let url: URL;
+	try {
+		url = new URL(baseUrl);
+	} catch {
+		return `The Base URL "${baseUrl.slice(0, 100)}" is not a URL. It must look like ${DEFAULT_BASE_URL}.`;
+	}
+	if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+		return `The Base URL must start with https:// (for example ${DEFAULT_BASE_URL}).`;
+	}
+	if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
+		return `The Base URL uses http:// for ${url.host}, which would send the API key unencrypted. Use https:// (plain http:// is allowed only for a local test server on localhost or 127.0.0.1).`;
+	}
+	if (url.search !== '' || url.hash !== '' || /[?#]/.test(baseUrl)) {
+		return `The Base URL must not contain a query string or fragment (the part from "?" or "#"); the API path would end up inside it. Use only the host, for example ${DEFAULT_BASE_URL}.`;
+	}
+	if (url.username !== '' || url.password !== '') {
+		return 'The Base URL must not contain a user name or password; put the key in the API Key field.';
+	}
+	return undefined;
+}
+
 export function readCredentials(data: Record<string, unknown>): {
 	credentials: GreenNodeCredentials;
 	problems: CredentialProblem[];
@@ -50,31 +80,36 @@ export function readCredentials(data: Record<string, unknown>): {
 	} else if (/\s/.test(apiKey)) {
 		problems.push({
 			field: 'apiKey',
-			message:
-				'The API key contains spaces or line breaks in the middle. Paste the key again as one unbroken line.',
+			message: 'The API key contains spaces or line breaks in the middle. Paste the key again as one unbroken line.',
 		});
 	}
 	const portalUserId = normalisePortalUserId(data.portalUserId);
 	if (portalUserId === undefined) {
-		const shown = typeof data.portalUserId === 'string' || typeof data.portalUserId === 'number'
-			? String(data.portalUserId).slice(0, 40)
-			: '';
+		const shown =
+			typeof data.portalUserId === 'string' || typeof data.portalUserId === 'number'
+				? String(data.portalUserId).slice(0, 40)
+				: '';
 		problems.push({
 			field: 'portalUserId',
 			message: `The Portal User ID must be a number such as 123456 (or user-123456), but it is "${shown}". Copy it from the GreenNode AI Platform console.`,
 		});
 	}
 	const baseUrl = normaliseBaseUrl(data.baseUrl);
-	if (!/^https?:\/\/[^\s/]+/i.test(baseUrl)) {
-		problems.push({
-			field: 'baseUrl',
-			message: `The Base URL must start with https:// (for example ${DEFAULT_BASE_URL}).`,
-		});
-	}
+	const urlProblem = baseUrlProblem(baseUrl);
+	if (urlProblem) problems.push({ field: 'baseUrl', message: urlProblem });
 	return { credentials: { apiKey, portalUserId: portalUserId ?? '', baseUrl }, problems };
 }
 
 /** The API root for a user: `<base>/maas/user-<id>/greennode/idp/v1`. */
 export function apiRoot(credentials: GreenNodeCredentials): string {
 	return `${credentials.baseUrl}/maas/user-${credentials.portalUserId}/greennode/idp/v1`;
+}
+
+/** `scheme://host:port` of a URL, or `undefined` when it is not one. */
+export function originOf(url: string, base?: string): string | undefined {
+	try {
+		return new URL(url, base).origin;
+	} catch {
+		return undefined;
+	}
 }

@@ -1,0 +1,233 @@
+import type { IExecuteFunctions, IHttpRequestMethods, IHttpRequestOptions } from 'n8n-workflow';
+import { sleep } from 'n8n-workflow';
+
+import { backoffMs, retryAfterMs, shouldRetryNetwork, shouldRetryStatus, type RetryKind } from '../helpers/retry';
+import { CREDENTIAL_TYPE, resolveCredentials, type ResolvedCredentials } from './credentials';
+import {
+	failureError,
+	header,
+	redirectError,
+	where,
+	type Answer,
+	type CallContext,
+	type Failure,
+} from './errors';
+
+/**
+ * The one place where the node talks HTTP, always through n8n's helpers so the user's proxy and SSL
+ * settings apply. The key goes only to the Base URL's origin: redirects are handled here, never by
+ * the HTTP client. Every request is bounded as a whole (connect to last byte) by the Request Timeout.
+ */
+
+export interface RequestSettings {
+	maxRetries: number;
+	/** Bounds each request as a whole. */
+	requestTimeoutMs: number;
+	/** No retry is started after this time (ms since epoch): a wait ends within it plus one request. */
+	deadline?: number;
+}
+
+export interface RequestSpec {
+	method: IHttpRequestMethods;
+	/** Path segments after the API root, already checked and encoded. */
+	path: string;
+	/** Builds the body for each attempt (a stream can only be sent once). */
+	body?: () => Promise<unknown>;
+	/** Which failures may be retried: any transient one for GETs, only "never reached" ones for a Submit. */
+	retry: RetryKind;
+	/** Follow a redirect to another origin, without the credential (object storage serving a file). */
+	foreignRedirects?: boolean;
+}
+
+type BodyStream = NodeJS.ReadableStream & { destroy(error?: Error): unknown };
+
+export interface StreamAnswer {
+	statusCode: number;
+	headers: Answer['headers'];
+	body: BodyStream;
+	/** Why the body stopped before its end (a timeout or a dropped connection), once it has. */
+	failure(): Failure | undefined;
+}
+
+const MAX_REDIRECTS = 5;
+const ERROR_BODY_LIMIT = 64 * 1024;
+
+function isStream(body: unknown): body is BodyStream {
+	return body !== null && typeof body === 'object' && typeof (body as BodyStream).pipe === 'function';
+}
+
+function toBuffer(body: unknown): Buffer {
+	if (Buffer.isBuffer(body)) return body;
+	if (body instanceof ArrayBuffer) return Buffer.from(body);
+	if (body === undefined || body === null) return Buffer.alloc(0);
+	return Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
+}
+
+/** Reads at most `limit` bytes of a stream (for error messages), then drops the rest. */
+async function readSome(stream: BodyStream, limit = ERROR_BODY_LIMIT): Promise<Buffer> {
+	const chunks: Buffer[] = [];
+	let size = 0;
+	try {
+		for await (const chunk of stream) {
+			const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
+			if (size < limit) chunks.push(buffer.subarray(0, limit - size));
+			size += buffer.length;
+			if (size >= limit) break;
+		}
+	} catch {
+		// what arrived is enough for a message
+	}
+	stream.destroy();
+	return Buffer.concat(chunks);
+}
+
+function classify(error: unknown, timedOut: boolean): Failure {
+	const outer = (error ?? {}) as { message?: string; code?: string; cause?: { code?: string; message?: string; cause?: { code?: string } } };
+	const inner = outer.cause ?? outer;
+	const code = String(inner.code ?? inner.cause?.code ?? outer.code ?? '');
+	const detail = String(inner.message ?? outer.message ?? 'unknown error').slice(0, 200);
+	if (timedOut) return { kind: 'timeout', code: 'ETIMEDOUT', detail };
+	if (code === 'ECONNABORTED' || code === 'ETIMEDOUT') return { kind: 'timeout', code, detail };
+	if ((code === 'ERR_BAD_RESPONSE' && /abort/i.test(detail)) || code === 'ERR_STREAM_PREMATURE_CLOSE') {
+		return { kind: 'cut', code, detail: 'the connection closed before the end of the answer' };
+	}
+	return { kind: 'network', code, detail };
+}
+
+type Exchange = { answer: Answer | StreamAnswer } | { failure: Failure };
+
+/** One HTTP exchange, bounded as a whole by its own timer (which also fires n8n's abort signal). */
+async function exchange(
+	this: IExecuteFunctions,
+	request: IHttpRequestOptions,
+	authenticated: boolean,
+	stream: boolean,
+	timeoutMs: number,
+): Promise<Exchange> {
+	const controller = new AbortController();
+	const cancel = this.getExecutionCancelSignal?.();
+	const signal = cancel ? AbortSignal.any([controller.signal, cancel]) : controller.signal;
+	let timedOut = false;
+	let body: BodyStream | undefined;
+	let bodyFailure: Failure | undefined;
+	const timer = setTimeout(() => {
+		timedOut = true;
+		controller.abort();
+		if (body && !bodyFailure) {
+			bodyFailure = { kind: 'timeout', code: 'ETIMEDOUT', detail: 'the answer took longer than the Request Timeout' };
+			body.destroy(new Error('Request Timeout reached'));
+		}
+	}, timeoutMs);
+	const options: IHttpRequestOptions = {
+		...request,
+		encoding: stream ? 'stream' : 'arraybuffer',
+		returnFullResponse: true,
+		ignoreHttpStatusErrors: true,
+		disableFollowRedirect: true,
+		timeout: timeoutMs,
+	};
+	let full: { statusCode: number; headers?: Answer['headers']; body: unknown };
+	try {
+		if (authenticated) {
+			// n8n's helper takes its abort signal from the context: hand it one that also fires at the timeout.
+			const context = Object.create(this, { getExecutionCancelSignal: { value: () => signal } }) as IExecuteFunctions;
+			full = await this.helpers.httpRequestWithAuthentication.call(context, CREDENTIAL_TYPE, options);
+		} else {
+			full = await this.helpers.httpRequest({ ...options, abortSignal: signal });
+		}
+	} catch (error) {
+		clearTimeout(timer);
+		return { failure: classify(error, timedOut) };
+	}
+	const headers = full.headers ?? {};
+	if (!isStream(full.body)) {
+		clearTimeout(timer);
+		return { answer: { statusCode: full.statusCode, headers, body: toBuffer(full.body) } };
+	}
+	body = full.body;
+	let ended = false;
+	body.on('end', () => (ended = true));
+	body.on('error', (error: Error) => {
+		bodyFailure ??= classify(error, timedOut).kind === 'timeout' ? classify(error, true) : { kind: 'cut', code: 'ECONNRESET', detail: 'the connection closed before the end of the answer' };
+	});
+	body.on('close', () => {
+		clearTimeout(timer);
+		if (!ended && !bodyFailure && !timedOut) bodyFailure = { kind: 'cut', code: 'ECONNRESET', detail: 'the connection closed before the end of the answer' };
+	});
+	const ok = full.statusCode >= 200 && full.statusCode < 300;
+	if (ok && stream) return { answer: { statusCode: full.statusCode, headers, body, failure: () => bodyFailure } };
+	return { answer: { statusCode: full.statusCode, headers, body: await readSome(body) } };
+}
+
+function isRedirect(status: number): boolean {
+	return [301, 302, 303, 307, 308].includes(status);
+}
+
+/**
+ * Sends one request, following only redirects that keep the key at home and retrying what may be
+ * retried (see helpers/retry), and returns the answer whatever its status.
+ */
+export async function send(
+	this: IExecuteFunctions,
+	ctx: CallContext,
+	spec: RequestSpec,
+	settings: RequestSettings,
+	stream = false,
+): Promise<{ answer: Answer | StreamAnswer; credentials: ResolvedCredentials }> {
+	const credentials = await resolveCredentials.call(this, ctx.itemIndex);
+	const cancel = this.getExecutionCancelSignal?.();
+	for (let attempt = 0; ; attempt++) {
+		ctx.retries = attempt;
+		let url = `${credentials.root}${spec.path}`;
+		let authenticated = true;
+		let result: Exchange;
+		for (let hops = 0; ; hops++) {
+			const body = (spec.body ? await spec.body() : undefined) as IHttpRequestOptions['body'];
+			result = await exchange.call(this, { method: spec.method, url, body, headers: { accept: 'application/json' } }, authenticated, stream, settings.requestTimeoutMs);
+			if (!('answer' in result) || !isRedirect(result.answer.statusCode)) break;
+			const location = header(result.answer.headers, 'location');
+			if (!location) break;
+			if (!Buffer.isBuffer(result.answer.body)) result.answer.body.destroy();
+			const target = new URL(location, url);
+			if (spec.method !== 'GET') throw redirectError.call(this, ctx, result.answer.statusCode, target.href, credentials, 'submit');
+			if (hops + 1 > MAX_REDIRECTS) throw redirectError.call(this, ctx, result.answer.statusCode, target.href, credentials, 'loop');
+			if (target.origin !== credentials.origin) {
+				if (!spec.foreignRedirects) throw redirectError.call(this, ctx, result.answer.statusCode, target.href, credentials, 'origin');
+				authenticated = false;
+			}
+			url = target.href;
+		}
+		const left = attempt < settings.maxRetries && !cancel?.aborted;
+		if ('failure' in result) {
+			if (left && shouldRetryNetwork(result.failure, spec.retry)) {
+				if (await pause.call(this, ctx, backoffMs(attempt), result.failure.kind === 'network' ? result.failure.code || 'a network error' : `a ${result.failure.kind === 'cut' ? 'cut-off answer' : 'timeout'}`, attempt, settings)) continue;
+			}
+			throw failureError.call(this, ctx, result.failure, credentials, settings.requestTimeoutMs);
+		}
+		const { answer } = result;
+		const ok = answer.statusCode >= 200 && answer.statusCode < 300;
+		if (!ok && left && shouldRetryStatus(answer.statusCode, spec.retry)) {
+			const wait = retryAfterMs(header(answer.headers, 'retry-after')) ?? backoffMs(attempt);
+			if (await pause.call(this, ctx, wait, `status ${answer.statusCode}`, attempt, settings)) continue;
+		}
+		return { answer, credentials };
+	}
+}
+
+/** Waits before a retry; false when the retry would start after the deadline (the caller stops). */
+async function pause(
+	this: IExecuteFunctions,
+	ctx: CallContext,
+	ms: number,
+	reason: string,
+	attempt: number,
+	settings: RequestSettings,
+): Promise<boolean> {
+	if (settings.deadline !== undefined && Date.now() + ms >= settings.deadline) return false;
+	this.logger.warn(
+		`GreenNode OCR: ${ctx.action}${where(ctx)} got ${reason}; retry ${attempt + 1} of ${settings.maxRetries} in ${Math.round(ms)} ms`,
+		{ itemIndex: ctx.itemIndex },
+	);
+	await sleep(ms);
+	return true;
+}

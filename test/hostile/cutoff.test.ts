@@ -1,0 +1,81 @@
+import { createHash } from 'crypto';
+
+import { PAGE_JPEG } from '../../dev/emulator/images';
+import { runWorkflow } from '../../dev/runner';
+import { FAST, credentialsFor, jpegItem, ocr, run, useEmulator } from '../support';
+
+/** An answer cut off mid-way is a dropped connection: retried where safe, and reported as cut off. */
+
+const emu = useEmulator();
+const isPoll = (request: { method: string; path: string }) => request.method === 'GET' && /\/ocr\/ingest\/[^/]+$/.test(request.path);
+const isFile = (request: { path: string }) => request.path.includes('/ocr/ingest/file/');
+const isSubmit = (request: { method: string }) => request.method === 'POST';
+
+async function submitted(): Promise<{ requestId: string; fileId: string }> {
+	const result = await run(emu.get(), [ocr({ operation: 'submit', docType: 'ID' })], [jpegItem()]);
+	expect(result.error).toBeUndefined();
+	emu.get().requests.length = 0;
+	return { requestId: result.items[0].json.request_id as string, fileId: (result.items[0].json.file_ids as string[])[0] };
+}
+
+describe('a cut-off JSON answer', () => {
+	it.each([false, true])('is retried (chunked: %p)', async (chunked) => {
+		const { requestId } = await submitted();
+		emu.get().faults.push({ match: isPoll, kind: 'cut', stage: 'after', chunked });
+		const result = await run(emu.get(), [ocr({ operation: 'getResult', requestId, options: FAST })]);
+		expect(result.error).toBeUndefined();
+		expect(result.items[0].json.status).toBe('COMPLETED');
+		expect(emu.get().requests.filter(isPoll).length).toBeGreaterThanOrEqual(2);
+		expect(result.logs.some((line) => line.includes('got a cut-off answer; retry 1 of 3'))).toBe(true);
+	});
+
+	it('that keeps being cut says so and names the request_id', async () => {
+		const { requestId } = await submitted();
+		emu.get().faults.push({ match: isPoll, kind: 'cut', stage: 'after', chunked: true, times: Infinity });
+		const result = await run(emu.get(), [ocr({ operation: 'getResult', requestId, options: { ...FAST, maxRetries: 2 } })]);
+		expect(result.error?.message).toBe(`GreenNode's answer to Get Result for request_id "${requestId}" was cut off (gave up after 2 retries)`);
+		expect((result.error as { description?: string }).description).not.toMatch(/Check the Base URL/);
+		expect(emu.get().requests.filter(isPoll)).toHaveLength(3);
+	});
+});
+
+describe('a cut-off image', () => {
+	it('is fetched again, and the stored file is whole', async () => {
+		const { requestId, fileId } = await submitted();
+		emu.get().faults.push({ match: isFile, kind: 'cut', stage: 'after', cutAfterBytes: 100 });
+		const result = await run(emu.get(), [ocr({ operation: 'getFile', requestId, fileId })]);
+		expect(result.error).toBeUndefined();
+		const stored = Buffer.from(result.items[0].binary?.data.data as string, 'base64');
+		expect(createHash('sha256').update(stored).digest('hex')).toBe(createHash('sha256').update(PAGE_JPEG).digest('hex'));
+		expect(emu.get().requests.filter(isFile)).toHaveLength(2);
+	});
+
+	it('that keeps being cut names the file_id and request_id', async () => {
+		const { requestId, fileId } = await submitted();
+		emu.get().faults.push({ match: isFile, kind: 'cut', stage: 'after', cutAfterBytes: 100, times: Infinity });
+		const result = await run(emu.get(), [ocr({ operation: 'getFile', requestId, fileId, options: { maxRetries: 1 } })]);
+		expect(result.error?.message).toBe(`GreenNode's answer to Get Result Image for file_id "${fileId}" of request_id "${requestId}" was cut off (gave up after 1 retry)`);
+		expect(emu.get().requests.filter(isFile)).toHaveLength(2);
+	});
+});
+
+describe('Submit', () => {
+	it('a cut-off answer is not retried: the document may have been received', async () => {
+		emu.get().faults.push({ match: isSubmit, kind: 'cut', stage: 'after' });
+		const result = await run(emu.get(), [ocr({ operation: 'submit', docType: 'ID' })], [jpegItem()]);
+		expect(result.error?.message).toBe(`GreenNode's answer to Submit was cut off`);
+		expect((result.error as { description?: string }).description).toMatch(/may have been received/);
+		expect(emu.get().requests.filter(isSubmit)).toHaveLength(1);
+	});
+
+	it('2xx without a request_id while waiting is a clear error quoting the answer', async () => {
+		emu.get().faults.push({ match: isSubmit, kind: 'body', status: 201, body: JSON.stringify({ data: { accepted: true } }) });
+		const result = await runWorkflow({
+			nodes: [ocr({ operation: 'submit', docType: 'ID', waitForResult: true, options: FAST })],
+			items: [jpegItem()],
+			credentials: credentialsFor(emu.get()),
+		});
+		expect(result.error?.message).toBe('GreenNode accepted the upload but returned no request_id to wait for');
+		expect((result.error as { description?: string }).description).toMatch(/\{"accepted":true\}/);
+	});
+});
