@@ -50,6 +50,7 @@ export interface StreamAnswer {
 }
 
 const MAX_REDIRECTS = 5;
+const CUT: Failure = { kind: 'cut', code: 'ECONNRESET', detail: 'the connection closed before the end of the answer' };
 const ERROR_BODY_LIMIT = 64 * 1024;
 
 function isStream(body: unknown): body is BodyStream {
@@ -89,7 +90,7 @@ function classify(error: unknown, timedOut: boolean): Failure {
 	if (timedOut) return { kind: 'timeout', code: 'ETIMEDOUT', detail };
 	if (code === 'ECONNABORTED' || code === 'ETIMEDOUT') return { kind: 'timeout', code, detail };
 	if ((code === 'ERR_BAD_RESPONSE' && /abort/i.test(detail)) || code === 'ERR_STREAM_PREMATURE_CLOSE') {
-		return { kind: 'cut', code, detail: 'the connection closed before the end of the answer' };
+		return CUT;
 	}
 	return { kind: 'network', code, detail };
 }
@@ -104,20 +105,20 @@ async function exchange(
 	stream: boolean,
 	timeoutMs: number,
 ): Promise<Exchange> {
-	const controller = new AbortController();
+	// AbortSignal.timeout: one timer for the whole exchange, that needs no clearing.
+	const deadline = AbortSignal.timeout(timeoutMs);
 	const cancel = this.getExecutionCancelSignal?.();
-	const signal = cancel ? AbortSignal.any([controller.signal, cancel]) : controller.signal;
-	let timedOut = false;
+	const signal = cancel ? AbortSignal.any([deadline, cancel]) : deadline;
 	let body: BodyStream | undefined;
 	let bodyFailure: Failure | undefined;
-	const timer = setTimeout(() => {
-		timedOut = true;
-		controller.abort();
+	const onTimeout = () => {
 		if (body && !bodyFailure) {
 			bodyFailure = { kind: 'timeout', code: 'ETIMEDOUT', detail: 'the answer took longer than the Request Timeout' };
 			body.destroy(new Error('Request Timeout reached'));
 		}
-	}, timeoutMs);
+	};
+	deadline.addEventListener('abort', onTimeout, { once: true });
+	const done = () => deadline.removeEventListener('abort', onTimeout);
 	const options: IHttpRequestOptions = {
 		...request,
 		encoding: stream ? 'stream' : 'arraybuffer',
@@ -136,23 +137,23 @@ async function exchange(
 			full = await this.helpers.httpRequest({ ...options, abortSignal: signal });
 		}
 	} catch (error) {
-		clearTimeout(timer);
-		return { failure: classify(error, timedOut) };
+		done();
+		return { failure: classify(error, deadline.aborted) };
 	}
 	const headers = full.headers ?? {};
 	if (!isStream(full.body)) {
-		clearTimeout(timer);
+		done();
 		return { answer: { statusCode: full.statusCode, headers, body: toBuffer(full.body) } };
 	}
 	body = full.body;
 	let ended = false;
 	body.on('end', () => (ended = true));
 	body.on('error', (error: Error) => {
-		bodyFailure ??= classify(error, timedOut).kind === 'timeout' ? classify(error, true) : { kind: 'cut', code: 'ECONNRESET', detail: 'the connection closed before the end of the answer' };
+		bodyFailure ??= deadline.aborted ? classify(error, true) : CUT;
 	});
 	body.on('close', () => {
-		clearTimeout(timer);
-		if (!ended && !bodyFailure && !timedOut) bodyFailure = { kind: 'cut', code: 'ECONNRESET', detail: 'the connection closed before the end of the answer' };
+		done();
+		if (!ended && !bodyFailure) bodyFailure = CUT;
 	});
 	const ok = full.statusCode >= 200 && full.statusCode < 300;
 	if (ok && stream) return { answer: { statusCode: full.statusCode, headers, body, failure: () => bodyFailure } };
