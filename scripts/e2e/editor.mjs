@@ -111,7 +111,9 @@ async function addNodeFromPanel(page, base, operationAction) {
 	await page.goto(`${base}/workflow/new`);
 	await page.getByTestId('node-creator-plus-button').click();
 	await page.getByTestId('node-creator-search-bar').fill('manual');
-	await page.getByTestId('node-creator').getByText('Trigger manually', { exact: false }).first().click();
+	// The panel animates in; under load the item may still be moving when it is first found.
+	const trigger = page.getByTestId('node-creator').getByText('Trigger manually', { exact: false }).first();
+	await trigger.click({ timeout: 10000 }).catch(async () => await trigger.click({ force: true }));
 	await page.getByTestId('canvas-trigger-node').waitFor();
 	await page.keyboard.press('Escape');
 	await page.getByTestId('node-creator-plus-button').click();

@@ -297,7 +297,7 @@ async function main() {
 	});
 
 	if (cookie) {
-		// The credential's Test button: n8n's own credential tester runs the node's credentialTest method.
+		// The credential's Test button: n8n's own credential tester runs the credential's declarative test.
 		const testCredential = async (data) => {
 			const response = await fetch(`${server.base}/rest/credentials/test`, {
 				method: 'POST',
@@ -308,10 +308,20 @@ async function main() {
 			expect(response.status === 200, `answered ${response.status}: ${text.slice(0, 300)}`);
 			return JSON.parse(text).data;
 		};
-		await checks.run('credential Test: a working key (pasted as user-<id>) → "Connection tested successfully"', async () => {
+		await checks.run('credential Test: a working key (pasted as user-<id>) → "Connection successful!"', async () => {
 			const result = await testCredential({ apiKey: ` ${emulator.apiKey}\n`, portalUserId: `user-${emulator.portalUserId}`, baseUrl: emulator.url });
-			expect(result?.status === 'OK' && result.message === 'Connection tested successfully', JSON.stringify(result));
+			expect(result?.status === 'OK' && result.message === 'Connection successful!', JSON.stringify(result));
 			return { detail: result.message };
+		});
+		await checks.run('credential Test: a server that is not GreenNode (n8n itself answering 404) fails, whatever the key', async () => {
+			const result = await testCredential({ apiKey: 'gn-any-key-e2e', portalUserId: '1', baseUrl: server.base });
+			expect(result?.status === 'Error' && /answered 404 where GreenNode's OCR API answers 400/.test(result.message), JSON.stringify(result));
+			return { detail: result.message.slice(0, 100) };
+		});
+		await checks.run('credential Test: plain http to a host that is not local is refused before sending the key', async () => {
+			const result = await testCredential({ apiKey: 'gn-any-key-e2e', portalUserId: '1', baseUrl: 'http://example.invalid' });
+			expect(result?.status === 'Error' && /unencrypted/.test(result.message), JSON.stringify(result));
+			return { detail: result.message.slice(0, 100) };
 		});
 		await checks.run('credential Test: a wrong key → a clear reason, without the key', async () => {
 			const wrongKey = 'gn-wrong-key-e2e-0000';
