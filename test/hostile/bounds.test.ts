@@ -1,17 +1,10 @@
 import { FAST, jpegItem, ocr, run, useEmulator } from '../support';
+import { isPoll, isFile, submitted } from './common';
 
 /** Every wait is bounded: a whole request by Request Timeout, a whole wait by Timeout + one Request Timeout. */
 
 const emu = useEmulator();
-const isPoll = (request: { method: string; path: string }) => request.method === 'GET' && /\/ocr\/ingest\/[^/]+$/.test(request.path);
-const isFile = (request: { path: string }) => request.path.includes('/ocr/ingest/file/');
 
-async function submitted(): Promise<{ requestId: string; fileId: string }> {
-	const result = await run(emu.get(), [ocr({ operation: 'submit', docType: 'ID' })], [jpegItem()]);
-	expect(result.error).toBeUndefined();
-	emu.get().requests.length = 0;
-	return { requestId: result.items[0].json.request_id as string, fileId: (result.items[0].json.file_ids as string[])[0] };
-}
 
 async function timed<T>(work: () => Promise<T>): Promise<{ value: T; ms: number }> {
 	const started = Date.now();
@@ -21,7 +14,7 @@ async function timed<T>(work: () => Promise<T>): Promise<{ value: T; ms: number 
 
 describe('Request Timeout bounds a whole request, not only silence', () => {
 	it('a JSON answer trickling one byte every 100 ms', async () => {
-		const { requestId } = await submitted();
+		const { requestId } = await submitted(emu.get());
 		const body = JSON.stringify({ data: { status: 'PROCESSING', padding: 'x'.repeat(200) } });
 		emu.get().faults.push({ match: isPoll, kind: 'trickle', body, intervalMs: 100, times: Infinity });
 		const { value: result, ms } = await timed(() => run(emu.get(), [ocr({ operation: 'getResult', requestId, waitForResult: false, options: { requestTimeout: 1, maxRetries: 0 } })]));
@@ -30,7 +23,7 @@ describe('Request Timeout bounds a whole request, not only silence', () => {
 	});
 
 	it('an image trickling one byte every 100 ms', async () => {
-		const { requestId, fileId } = await submitted();
+		const { requestId, fileId } = await submitted(emu.get());
 		emu.get().faults.push({ match: isFile, kind: 'trickle', stage: 'after', intervalMs: 100, times: Infinity });
 		const { value: result, ms } = await timed(() => run(emu.get(), [ocr({ operation: 'getFile', requestId, fileId, options: { requestTimeout: 1, maxRetries: 1 } })]));
 		expect(result.error?.message).toBe(
@@ -43,7 +36,7 @@ describe('Request Timeout bounds a whole request, not only silence', () => {
 
 describe('Timeout bounds a whole wait, retries and backoff included', () => {
 	it('a silent server: ends within Timeout plus one Request Timeout', async () => {
-		const { requestId } = await submitted();
+		const { requestId } = await submitted(emu.get());
 		emu.get().faults.push({ match: isPoll, kind: 'delay', delayMs: 60_000, times: Infinity });
 		const { value: result, ms } = await timed(() =>
 			run(emu.get(), [ocr({ operation: 'getResult', requestId, options: { pollInterval: 0.2, timeout: 2, requestTimeout: 1, maxRetries: 5 } })]),
@@ -53,7 +46,7 @@ describe('Timeout bounds a whole wait, retries and backoff included', () => {
 	});
 
 	it('a 503 storm: no retry starts after the Timeout', async () => {
-		const { requestId } = await submitted();
+		const { requestId } = await submitted(emu.get());
 		emu.get().faults.push({ match: isPoll, kind: 'status', status: 503, headers: { 'retry-after': '0.7', 'content-type': 'application/json' }, times: Infinity });
 		const { value: result, ms } = await timed(() =>
 			run(emu.get(), [ocr({ operation: 'getResult', requestId, options: { pollInterval: 0.2, timeout: 2, requestTimeout: 1, maxRetries: 10 } })]),
@@ -65,7 +58,7 @@ describe('Timeout bounds a whole wait, retries and backoff included', () => {
 	});
 
 	it('a job that stays processing ends at the Timeout with its request_id', async () => {
-		const { requestId } = await submitted();
+		const { requestId } = await submitted(emu.get());
 		const body = JSON.stringify({ data: { status: 'PROCESSING', progress: { total_doc: 1, finished: 0, ignored: 0 }, documents: [] } });
 		emu.get().faults.push({ match: isPoll, kind: 'body', body, times: Infinity });
 		const { value: result, ms } = await timed(() => run(emu.get(), [ocr({ operation: 'getResult', requestId, options: { pollInterval: 0.1, timeout: 1.5 } })]));
@@ -82,7 +75,7 @@ describe('an option of 0 or below is an error on that item', () => {
 		['maxRetries', 1.5, /^Max Retries must be a whole number \(it is 1.5\)$/],
 		['pollInterval', 'soon', /^Poll Interval is not a number \(it is soon\)$/],
 	])('%s = %p', async (name, value, message) => {
-		const { requestId } = await submitted();
+		const { requestId } = await submitted(emu.get());
 		const options = { ...FAST, [name]: value };
 		const result = await run(emu.get(), [ocr({ operation: 'getResult', requestId, options })]);
 		expect(result.error?.message).toMatch(message);
@@ -90,7 +83,7 @@ describe('an option of 0 or below is an error on that item', () => {
 	});
 
 	it('from an expression, only on the item it is wrong for, with Continue On Fail', async () => {
-		const { requestId } = await submitted();
+		const { requestId } = await submitted(emu.get());
 		const result = await run(
 			emu.get(),
 			[ocr({ operation: 'getResult', requestId, options: { ...FAST, timeout: '={{ $json.t }}' } }, { continueOnFail: true })],

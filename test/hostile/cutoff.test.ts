@@ -1,4 +1,5 @@
 import { createHash } from 'crypto';
+import { isPoll, isFile, isSubmit, submitted } from './common';
 
 import { PAGE_JPEG } from '../../dev/emulator/images';
 import { runWorkflow } from '../../dev/runner';
@@ -7,20 +8,11 @@ import { FAST, credentialsFor, jpegItem, ocr, run, useEmulator } from '../suppor
 /** An answer cut off mid-way is a dropped connection: retried where safe, and reported as cut off. */
 
 const emu = useEmulator();
-const isPoll = (request: { method: string; path: string }) => request.method === 'GET' && /\/ocr\/ingest\/[^/]+$/.test(request.path);
-const isFile = (request: { path: string }) => request.path.includes('/ocr/ingest/file/');
-const isSubmit = (request: { method: string }) => request.method === 'POST';
 
-async function submitted(): Promise<{ requestId: string; fileId: string }> {
-	const result = await run(emu.get(), [ocr({ operation: 'submit', docType: 'ID' })], [jpegItem()]);
-	expect(result.error).toBeUndefined();
-	emu.get().requests.length = 0;
-	return { requestId: result.items[0].json.request_id as string, fileId: (result.items[0].json.file_ids as string[])[0] };
-}
 
 describe('a cut-off JSON answer', () => {
 	it.each([false, true])('is retried (chunked: %p)', async (chunked) => {
-		const { requestId } = await submitted();
+		const { requestId } = await submitted(emu.get());
 		emu.get().faults.push({ match: isPoll, kind: 'cut', stage: 'after', chunked });
 		const result = await run(emu.get(), [ocr({ operation: 'getResult', requestId, options: FAST })]);
 		expect(result.error).toBeUndefined();
@@ -30,7 +22,7 @@ describe('a cut-off JSON answer', () => {
 	});
 
 	it('that keeps being cut says so and names the request_id', async () => {
-		const { requestId } = await submitted();
+		const { requestId } = await submitted(emu.get());
 		emu.get().faults.push({ match: isPoll, kind: 'cut', stage: 'after', chunked: true, times: Infinity });
 		const result = await run(emu.get(), [ocr({ operation: 'getResult', requestId, options: { ...FAST, maxRetries: 2 } })]);
 		expect(result.error?.message).toBe(`GreenNode's answer to Get Result for request_id "${requestId}" was cut off (gave up after 2 retries)`);
@@ -41,7 +33,7 @@ describe('a cut-off JSON answer', () => {
 
 describe('a cut-off image', () => {
 	it('is fetched again, and the stored file is whole', async () => {
-		const { requestId, fileId } = await submitted();
+		const { requestId, fileId } = await submitted(emu.get());
 		emu.get().faults.push({ match: isFile, kind: 'cut', stage: 'after', cutAfterBytes: 100 });
 		const result = await run(emu.get(), [ocr({ operation: 'getFile', requestId, fileId })]);
 		expect(result.error).toBeUndefined();
@@ -51,7 +43,7 @@ describe('a cut-off image', () => {
 	});
 
 	it('that keeps being cut names the file_id and request_id', async () => {
-		const { requestId, fileId } = await submitted();
+		const { requestId, fileId } = await submitted(emu.get());
 		emu.get().faults.push({ match: isFile, kind: 'cut', stage: 'after', cutAfterBytes: 100, times: Infinity });
 		const result = await run(emu.get(), [ocr({ operation: 'getFile', requestId, fileId, options: { maxRetries: 1 } })]);
 		expect(result.error?.message).toBe(`GreenNode's answer to Get Result Image for file_id "${fileId}" of request_id "${requestId}" was cut off (gave up after 1 retry)`);

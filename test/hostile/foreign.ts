@@ -13,14 +13,17 @@ export interface ForeignHost {
 
 export async function startForeignHost(): Promise<ForeignHost> {
 	const requests: ForeignHost['requests'] = [];
-	const foreign = {
+	const foreign: ForeignHost = {
+		url: '',
+		host: '',
+		close: async () => undefined,
 		requests,
 		reply: {
 			status: 200,
 			headers: { 'content-type': 'application/json' },
 			body: JSON.stringify({ data: { status: 'COMPLETED', progress: { total_doc: 1, finished: 1, ignored: 0 }, documents: [{ document_id: 'evil', ocr_data: [{ name: 'x', value: [{ name: 'a', extracted_value: 'forged' }] }] }] } }),
 		},
-	} as ForeignHost;
+	};
 	const server: Server = createServer((req, res) => {
 		requests.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers });
 		req.resume();

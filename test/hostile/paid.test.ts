@@ -1,4 +1,5 @@
 import { NodeError } from 'n8n-workflow';
+import { isPoll, submitted } from './common';
 
 import { jpegItems } from '../../dev/workflow';
 import { FAST, ocr, run, useEmulator } from '../support';
@@ -6,7 +7,6 @@ import { FAST, ocr, run, useEmulator } from '../support';
 /** Nothing the user paid for is lost without its request_id being reported. */
 
 const emu = useEmulator();
-const isPoll = (request: { method: string; path: string }) => request.method === 'GET' && /\/ocr\/ingest\/[^/]+$/.test(request.path);
 
 describe('a batch that stops on an error', () => {
 	it('lists item → request_id of every document already submitted', async () => {

@@ -1,6 +1,7 @@
 import { PAGE_PNG } from '../../dev/emulator/images';
 import { FAST, everythingVisible, jpegItem, ocr, run, useEmulator } from '../support';
 import { startForeignHost, type ForeignHost } from './foreign';
+import { isPoll, isFile, submitted } from './common';
 
 /** The key never leaves GreenNode's origin: redirects elsewhere are refused, or followed bare. */
 
@@ -11,19 +12,11 @@ beforeAll(async () => (foreign = await startForeignHost()));
 afterAll(async () => await foreign.close());
 beforeEach(() => (foreign.requests.length = 0));
 
-const isPoll = (request: { method: string; path: string }) => request.method === 'GET' && /\/ocr\/ingest\/[^/]+$/.test(request.path);
-const isFile = (request: { path: string }) => request.path.includes('/ocr/ingest/file/');
 
-async function submitted(): Promise<{ requestId: string; fileId: string }> {
-	const result = await run(emu.get(), [ocr({ operation: 'submit', docType: 'ID' })], [jpegItem()]);
-	expect(result.error).toBeUndefined();
-	emu.get().requests.length = 0;
-	return { requestId: result.items[0].json.request_id as string, fileId: (result.items[0].json.file_ids as string[])[0] };
-}
 
 describe('JSON calls do not follow a redirect to another origin', () => {
 	it.each([301, 302, 303, 307, 308])('Get Result answered %i to another host: a clear error, nothing sent there', async (status) => {
-		const { requestId } = await submitted();
+		const { requestId } = await submitted(emu.get());
 		emu.get().faults.push({ match: isPoll, kind: 'status', status, headers: { location: `${foreign.url}/steal?x=1` } });
 		const result = await run(emu.get(), [ocr({ operation: 'getResult', requestId, options: FAST })]);
 		expect(result.error?.message).toBe(`GreenNode redirected Get Result for request_id "${requestId}" to ${foreign.host} (${status})`);
@@ -33,7 +26,7 @@ describe('JSON calls do not follow a redirect to another origin', () => {
 	});
 
 	it('another scheme on the same host and port is another origin too', async () => {
-		const { requestId } = await submitted();
+		const { requestId } = await submitted(emu.get());
 		const target = emu.get().url.replace('http://', 'https://');
 		emu.get().faults.push({ match: isPoll, kind: 'status', status: 302, headers: { location: `${target}/x` } });
 		const result = await run(emu.get(), [ocr({ operation: 'getResult', requestId, options: FAST })]);
@@ -41,7 +34,7 @@ describe('JSON calls do not follow a redirect to another origin', () => {
 	});
 
 	it('a redirect within the same origin is followed, with the key', async () => {
-		const { requestId } = await submitted();
+		const { requestId } = await submitted(emu.get());
 		const location = `${emu.get().basePath}/ocr/ingest/${requestId}`;
 		emu.get().faults.push({ match: isPoll, kind: 'status', status: 307, headers: { location } });
 		const result = await run(emu.get(), [ocr({ operation: 'getResult', requestId, options: FAST })]);
@@ -53,7 +46,7 @@ describe('JSON calls do not follow a redirect to another origin', () => {
 	});
 
 	it('Get Table refuses it the same way', async () => {
-		const { requestId } = await submitted();
+		const { requestId } = await submitted(emu.get());
 		emu.get().faults.push({ match: (request) => request.path.includes('/table/'), kind: 'status', status: 302, headers: { location: `${foreign.url}/t` } });
 		const result = await run(emu.get(), [ocr({ operation: 'getTable', requestId, documentId: 'doc-1' })]);
 		expect(result.error?.message).toMatch(new RegExp(`^GreenNode redirected Get Table for request_id "${requestId}" to ${foreign.host}`));
@@ -74,7 +67,7 @@ describe('Submit never follows a redirect', () => {
 
 describe('Get Result Image may be handed to another host, without our headers', () => {
 	it('follows the redirect bare and stores the image', async () => {
-		const { requestId, fileId } = await submitted();
+		const { requestId, fileId } = await submitted(emu.get());
 		foreign.reply = { status: 200, headers: { 'content-type': 'image/png' }, body: PAGE_PNG };
 		emu.get().faults.push({ match: isFile, kind: 'status', status: 302, headers: { location: `${foreign.url}/bucket/page.png?sig=abc` } });
 		const result = await run(emu.get(), [ocr({ operation: 'getFile', requestId, fileId })]);
@@ -89,7 +82,7 @@ describe('Get Result Image may be handed to another host, without our headers', 
 	});
 
 	it('stops after 5 redirects', async () => {
-		const { requestId, fileId } = await submitted();
+		const { requestId, fileId } = await submitted(emu.get());
 		foreign.reply = { status: 302, headers: { location: '/again' }, body: '' };
 		emu.get().faults.push({ match: isFile, kind: 'status', status: 302, headers: { location: `${foreign.url}/again` } });
 		const result = await run(emu.get(), [ocr({ operation: 'getFile', requestId, fileId, options: { maxRetries: 0 } })]);

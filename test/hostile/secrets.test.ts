@@ -1,6 +1,7 @@
 import { maskSecrets } from '../../nodes/GreenNodeOcr/helpers/mask';
 import { runWorkflow } from '../../dev/runner';
 import { FAST, credentialsFor, everythingVisible, jpegItem, ocr, run, useEmulator } from '../support';
+import { isPoll } from './common';
 
 /** No form of the key a server echoes back reaches an error, an output item or a log. */
 
@@ -28,7 +29,6 @@ describe('maskSecrets', () => {
 	});
 });
 
-const isPoll = (request: { method: string; path: string }) => request.method === 'GET' && /\/ocr\/ingest\/[^/]+$/.test(request.path);
 
 async function requestId(): Promise<string> {
 	const result = await run(emu.get(), [ocr({ operation: 'submit', docType: 'ID' })], [jpegItem()]);
