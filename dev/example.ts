@@ -31,9 +31,15 @@ function mimeOf(path: string): string {
 	return 'image/jpeg';
 }
 
+/** The part of a result document printed here, as GreenNode sends it. */
+interface ResultDocument {
+	document_id?: string;
+	ocr_data?: Array<{ value?: Array<{ name: string; extracted_value?: unknown; extracted_prob?: unknown }> }>;
+}
+
 function fieldsOf(result: Record<string, unknown>): Array<[string, string, string]> {
 	const rows: Array<[string, string, string]> = [];
-	for (const document of (result.documents as Array<Record<string, any>>) ?? []) {
+	for (const document of (result.documents as ResultDocument[] | undefined) ?? []) {
 		for (const group of document.ocr_data ?? []) {
 			for (const field of group.value ?? []) {
 				rows.push([`${document.document_id ?? ''} ${field.name}`, String(field.extracted_value ?? ''), String(field.extracted_prob ?? '')]);

@@ -5,6 +5,7 @@ import { inflateSync } from 'zlib';
 import { FormData, request } from 'undici';
 import { crc32, PAGE_PNG } from '../dev/emulator/images';
 import { Emulator, startEmulator } from '../dev/emulator/server';
+import type { Body, PartData, ResultData, SubmitData } from './wire';
 
 interface Answer {
 	status: number;
@@ -29,9 +30,10 @@ function get(emulator: Emulator, apiPath: string, headers = authHeaders(emulator
 	return call(`${emulator.apiUrl}${apiPath}`, { headers });
 }
 
-function jsonOf(answer: Answer): any {
+/** The JSON body of an answer, read as `T` (a GreenNode shape, or `unknown` to compare it whole). */
+function jsonOf<T = unknown>(answer: Answer): T {
 	expect(answer.headers['content-type']).toMatch(/^application\/json/);
-	return JSON.parse(answer.body.toString('utf8'));
+	return JSON.parse(answer.body.toString('utf8')) as T;
 }
 
 interface UploadFile {
@@ -66,13 +68,13 @@ const IMAGE = { name: 'cccd.jpg', data: Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 
 async function submitOk(emulator: Emulator, fields: Record<string, string>, file: UploadFile): Promise<{ requestId: string; fileIds: string[] }> {
 	const answer = await submit(emulator, fields, file);
 	expect(answer.status).toBe(201);
-	const body = jsonOf(answer);
-	return { requestId: body.data.request_id, fileIds: body.data.file_ids };
+	const { data } = jsonOf<Body<SubmitData>>(answer);
+	return { requestId: data.request_id, fileIds: data.file_ids };
 }
 
-async function pollUntilDone(emulator: Emulator, requestId: string): Promise<any> {
+async function pollUntilDone(emulator: Emulator, requestId: string): Promise<Body<ResultData>> {
 	for (let i = 0; i < 5; i++) {
-		const body = jsonOf(await get(emulator, `/ocr/ingest/${requestId}`));
+		const body = jsonOf<Body<ResultData>>(await get(emulator, `/ocr/ingest/${requestId}`));
 		if (body.data.progress.finished > 0) {
 			return body;
 		}
@@ -281,12 +283,12 @@ describe('GreenNode IDP emulator', () => {
 		it('goes through processing, terminal-but-empty and done', async () => {
 			const submitted = await submit(emulator, { flow: 'single', doc_type: 'ID', file_type: 'IMAGE' }, IMAGE);
 			expect(submitted.status).toBe(201);
-			const { data } = jsonOf(submitted);
+			const { data } = jsonOf<Body<SubmitData>>(submitted);
 			expect(data.request_id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
 			expect(data.file_ids).toEqual([`${data.request_id.slice(0, 8)}_page_1.jpg`]);
 			const requestId: string = data.request_id;
 
-			const first = jsonOf(await get(emulator, `/ocr/ingest/${requestId}`));
+			const first = jsonOf<Body<ResultData>>(await get(emulator, `/ocr/ingest/${requestId}`));
 			expect(first).toEqual({
 				data: { request_id: requestId, status: 'PROCESSING', progress: { total_doc: 1, ignored: 0, finished: 0 }, documents: [] },
 			});
@@ -294,12 +296,12 @@ describe('GreenNode IDP emulator', () => {
 			expect(early.status).toBe(404);
 			expect(jsonOf(early)).toEqual({ message: 'document not ready' });
 
-			const second = jsonOf(await get(emulator, `/ocr/ingest/${encodeURIComponent(requestId)}`));
+			const second = jsonOf<Body<ResultData>>(await get(emulator, `/ocr/ingest/${encodeURIComponent(requestId)}`));
 			expect(second.data.status).toBe('COMPLETED');
 			expect(second.data.progress).toEqual({ total_doc: 1, ignored: 0, finished: 0 });
 			expect(second.data.documents).toEqual([{ document_id: 'doc-1', ocr_data: [{ name: 'eid', value: [] }] }]);
 
-			const third = jsonOf(await get(emulator, `/ocr/ingest/${requestId}`));
+			const third = jsonOf<Body<ResultData>>(await get(emulator, `/ocr/ingest/${requestId}`));
 			expect(third.data.request_id).toBe(requestId);
 			expect(third.data.status).toBe('COMPLETED');
 			expect(third.data.progress).toEqual({ total_doc: 1, ignored: 0, finished: 1 });
@@ -338,7 +340,7 @@ describe('GreenNode IDP emulator', () => {
 			expect(fileIds).toEqual([`${prefix}_page_1.jpg`, `${prefix}_page_2.png`]);
 			const done = await pollUntilDone(emulator, requestId);
 			expect(done.data.progress).toEqual({ total_doc: 2, ignored: 0, finished: 2 });
-			expect(done.data.documents.map((d: any) => [d.document_id, d.page, d.file_id, d.document_type])).toEqual([
+			expect(done.data.documents.map((d) => [d.document_id, d.page, d.file_id, d.document_type])).toEqual([
 				['doc-1', 1, fileIds[0], 'INVOICE'],
 				['doc-2', 2, fileIds[1], 'INVOICE'],
 			]);
@@ -348,13 +350,13 @@ describe('GreenNode IDP emulator', () => {
 			const { requestId } = await submitOk(emulator, { flow: 'single', doc_type: 'INVOICE', file_type: 'PDF' }, PDF);
 			await pollUntilDone(emulator, requestId);
 
-			const tables = jsonOf(await get(emulator, `/ocr/ingest/table/${requestId}/doc-1`));
+			const tables = jsonOf<Body<PartData>>(await get(emulator, `/ocr/ingest/table/${requestId}/doc-1`));
 			expect(tables.data.request_id).toBe(requestId);
 			expect(tables.data.document_id).toBe('doc-1');
 			expect(tables.data.tables).toHaveLength(2);
 			const [first, second] = tables.data.tables;
 			expect(first).toMatchObject({ page: 1, n_rows: 4, n_cols: 4, coordinates: [60, 720, 1180, 1310] });
-			expect(first.cells.filter((c: any) => c.row === 0).map((c: any) => c.text)).toEqual(['STT', 'Tên hàng', 'Số lượng', 'Đơn giá']);
+			expect(first.cells.filter((c) => c.row === 0).map((c) => c.text)).toEqual(['STT', 'Tên hàng', 'Số lượng', 'Đơn giá']);
 			expect(first.cells).toHaveLength(16);
 			for (const cell of first.cells) {
 				expect(Object.keys(cell).sort()).toEqual(
@@ -362,19 +364,19 @@ describe('GreenNode IDP emulator', () => {
 				);
 			}
 			expect(second).toMatchObject({ page: 2, n_rows: 3, n_cols: 4 });
-			expect(second.cells.filter((c: any) => c.row === 0).map((c: any) => c.text)).toEqual(['Mã', '', 'Mã', 'Thành tiền']);
-			expect(second.cells.some((c: any) => c.row_span === 2 || c.col_span === 2)).toBe(true);
+			expect(second.cells.filter((c) => c.row === 0).map((c) => c.text)).toEqual(['Mã', '', 'Mã', 'Thành tiền']);
+			expect(second.cells.some((c) => c.row_span === 2 || c.col_span === 2)).toBe(true);
 
-			const second2 = jsonOf(await get(emulator, `/ocr/ingest/table/${requestId}/doc-2`));
+			const second2 = jsonOf<Body<PartData>>(await get(emulator, `/ocr/ingest/table/${requestId}/doc-2`));
 			expect(second2.data.tables).toEqual([]);
 
-			const signature = jsonOf(await get(emulator, `/ocr/ingest/signature/${requestId}/doc-1`));
+			const signature = jsonOf<Body<PartData>>(await get(emulator, `/ocr/ingest/signature/${requestId}/doc-1`));
 			expect(signature.data).toMatchObject({ request_id: requestId, document_id: 'doc-1' });
 			expect(signature.data.signatures).toEqual([
 				{ page: 1, coordinates: [820, 1400, 1100, 1520], extracted_prob: 0.93, file_id: 'sig_1.png' },
 			]);
 
-			const stamp = jsonOf(await get(emulator, `/ocr/ingest/stamp/${requestId}/doc-1`));
+			const stamp = jsonOf<Body<PartData>>(await get(emulator, `/ocr/ingest/stamp/${requestId}/doc-1`));
 			expect(stamp.data.stamps).toHaveLength(1);
 			expect(stamp.data.stamps[0]).toMatchObject({ page: 1, file_id: 'stamp_1.png', extracted_value: 'CÔNG TY TNHH THƯƠNG MẠI ĐẠI PHÁT' });
 
@@ -385,8 +387,8 @@ describe('GreenNode IDP emulator', () => {
 
 		it('fails jobs whose file name contains "fail"', async () => {
 			const { requestId } = await submitOk(emulator, { flow: 'single', doc_type: 'ID', file_type: 'IMAGE' }, { ...IMAGE, name: 'will-fail.jpg' });
-			expect(jsonOf(await get(emulator, `/ocr/ingest/${requestId}`)).data.status).toBe('PROCESSING');
-			const failed = jsonOf(await get(emulator, `/ocr/ingest/${requestId}`));
+			expect(jsonOf<Body<ResultData>>(await get(emulator, `/ocr/ingest/${requestId}`)).data.status).toBe('PROCESSING');
+			const failed = jsonOf<Body<ResultData>>(await get(emulator, `/ocr/ingest/${requestId}`));
 			expect(failed.data).toMatchObject({
 				status: 'FAILED',
 				message: 'Document could not be processed',
@@ -399,7 +401,7 @@ describe('GreenNode IDP emulator', () => {
 			const { requestId } = await submitOk(emulator, { flow: 'single', doc_type: 'ID', file_type: 'IMAGE' }, { ...IMAGE, name: 'stuck.jpg' });
 			await get(emulator, `/ocr/ingest/${requestId}`);
 			for (let i = 0; i < 4; i++) {
-				const body = jsonOf(await get(emulator, `/ocr/ingest/${requestId}`));
+				const body = jsonOf<Body<ResultData>>(await get(emulator, `/ocr/ingest/${requestId}`));
 				expect(body.data.status).toBe('COMPLETED');
 				expect(body.data.progress.finished).toBe(0);
 				expect(body.data.documents[0].ocr_data[0].value).toEqual([]);
@@ -409,17 +411,17 @@ describe('GreenNode IDP emulator', () => {
 		it('has no tables for file names containing "notable"', async () => {
 			const { requestId } = await submitOk(emulator, { flow: 'single', doc_type: 'ID', file_type: 'IMAGE' }, { ...IMAGE, name: 'notable.jpg' });
 			await pollUntilDone(emulator, requestId);
-			expect(jsonOf(await get(emulator, `/ocr/ingest/table/${requestId}/doc-1`)).data.tables).toEqual([]);
-			expect(jsonOf(await get(emulator, `/ocr/ingest/signature/${requestId}/doc-1`)).data.signatures).toHaveLength(1);
+			expect(jsonOf<Body<PartData>>(await get(emulator, `/ocr/ingest/table/${requestId}/doc-1`)).data.tables).toEqual([]);
+			expect(jsonOf<Body<PartData>>(await get(emulator, `/ocr/ingest/signature/${requestId}/doc-1`)).data.signatures).toHaveLength(1);
 		});
 
 		it('lets tests override the scenario and the settings', async () => {
 			emulator.setScenario((job) => (job.fileName === 'quick.jpg' ? { pendingPolls: 0, emptyPolls: 0 } : { outcome: 'fail' }));
 			const quick = await submitOk(emulator, { flow: 'single', doc_type: 'ID', file_type: 'IMAGE' }, { ...IMAGE, name: 'quick.jpg' });
-			expect(jsonOf(await get(emulator, `/ocr/ingest/${quick.requestId}`)).data.progress.finished).toBe(1);
+			expect(jsonOf<Body<ResultData>>(await get(emulator, `/ocr/ingest/${quick.requestId}`)).data.progress.finished).toBe(1);
 			const other = await submitOk(emulator, { flow: 'single', doc_type: 'ID', file_type: 'IMAGE' }, IMAGE);
 			await get(emulator, `/ocr/ingest/${other.requestId}`);
-			expect(jsonOf(await get(emulator, `/ocr/ingest/${other.requestId}`)).data.status).toBe('FAILED');
+			expect(jsonOf<Body<ResultData>>(await get(emulator, `/ocr/ingest/${other.requestId}`)).data.status).toBe('FAILED');
 
 			emulator.setScenario();
 			emulator.configure({ pendingPolls: 0, emptyPolls: 2, enabledDocTypes: ['PASSPORT'] });
@@ -433,9 +435,9 @@ describe('GreenNode IDP emulator', () => {
 			try {
 				const { requestId } = await submitOk(timed, { flow: 'single', doc_type: 'ID', file_type: 'IMAGE' }, IMAGE);
 				const createdAt = timed.jobs.get(requestId)?.createdAt ?? 0;
-				const statusAt = async (ms: number): Promise<any> => {
+				const statusAt = async (ms: number): Promise<ResultData> => {
 					await new Promise((resolve) => setTimeout(resolve, Math.max(0, createdAt + ms - Date.now())));
-					return jsonOf(await get(timed, `/ocr/ingest/${requestId}`)).data;
+					return jsonOf<Body<ResultData>>(await get(timed, `/ocr/ingest/${requestId}`)).data;
 				};
 				expect((await statusAt(0)).status).toBe('PROCESSING');
 				const empty = await statusAt(300);

@@ -1,3 +1,4 @@
+import type { ExecutionBaseError } from 'n8n-workflow';
 import { createServer } from 'net';
 
 import { startEmulator } from '../dev/emulator/server';
@@ -90,8 +91,8 @@ describe('GETs are retried with backoff', () => {
 		const id = (await run(emu.get(), [ocr({ operation: 'submit', docType: 'ID', waitForResult: true, options: FAST })], [jpegItem()])).items[0].json;
 		emu.get().requests.length = 0;
 		emu.get().faults.push({ match: (request) => /\/(table|file)\//.test(request.path), kind: 'status', status: 502, times: 2 });
-		const table = await run(emu.get(), [ocr({ operation: 'getTable', requestId: id.request_id, documentId: 'doc-1' })]);
-		const file = await run(emu.get(), [ocr({ operation: 'getFile', requestId: id.request_id, fileId: (id.file_ids as string[])[0] })]);
+		const table = await run(emu.get(), [ocr({ operation: 'getTable', requestId: id.request_id as string, documentId: 'doc-1' })]);
+		const file = await run(emu.get(), [ocr({ operation: 'getFile', requestId: id.request_id as string, fileId: (id.file_ids as string[])[0] })]);
 		expect(table.error).toBeUndefined();
 		expect(file.error).toBeUndefined();
 		expect(emu.get().requests.map((request) => request.status)).toEqual([502, 502, 200, 200]);
@@ -165,7 +166,7 @@ describe('answers that are not a result', () => {
 		expect(result.items).toEqual([]);
 		expect(result.error?.message).toMatch(message);
 		expect(result.error?.message).toContain(id);
-		expect((result.error as any).description).toMatch(description);
+		expect((result.error as ExecutionBaseError).description).toMatch(description);
 	});
 
 	it('an HTML page on Submit is a clear error too', async () => {
@@ -261,8 +262,8 @@ describe('mixed batches', () => {
 	it('without it: the error names the failing item index', async () => {
 		const result = await run(emu.get(), [submit()], items);
 		expect(result.error).toBeDefined();
-		expect((result.error as any).description).toMatch(/Failed on item index 11 \(of 20 input items\)/);
-		expect((result.error as any).context.itemIndex).toBe(11);
+		expect((result.error as ExecutionBaseError).description).toMatch(/Failed on item index 11 \(of 20 input items\)/);
+		expect((result.error as ExecutionBaseError).context.itemIndex).toBe(11);
 	});
 });
 
@@ -279,7 +280,7 @@ describe('secrets under faults', () => {
 		];
 		emulator.faults.push({ match: isPoll, kind: 'body', body: `{"message":"echo ${SECRET}"}`, status: 500, times: 1 });
 		results.push(await run(emulator, [getResult(id, { maxRetries: 0 })]));
-		expect((results[3].error as any).description).toContain('echo ***');
+		expect((results[3].error as ExecutionBaseError).description).toContain('echo ***');
 		for (const result of results) expect(everythingVisible(result)).not.toContain(SECRET);
 		expect(results.some((result) => result.logs.some((line) => line.includes('retry')))).toBe(true);
 	});

@@ -1,4 +1,7 @@
+import type { ExecutionBaseError } from 'n8n-workflow';
+
 import { FAST, jpegItem, ocr, run, useEmulator } from './support';
+import type { ResultDocument } from './wire';
 
 const emu = useEmulator();
 
@@ -26,9 +29,9 @@ describe('Get Result', () => {
 		const requestId = await submitted();
 		const result = await run(emulator, [ocr({ operation: 'getResult', requestId: `  ${requestId} `, options: FAST })]);
 		expect(result.error).toBeUndefined();
-		const documents = result.items[0].json.documents as Array<Record<string, any>>;
+		const documents = result.items[0].json.documents as unknown as ResultDocument[];
 		expect(documents[0].document_id).toBe('doc-1');
-		expect(documents[0].ocr_data[0].value.map((field: any) => field.name)).toContain('id_number');
+		expect(documents[0].ocr_data[0].value.map((field) => field.name)).toContain('id_number');
 		expect(emulator.requests.filter((request) => request.method === 'GET')).toHaveLength(5);
 	});
 
@@ -52,8 +55,8 @@ describe('Get Result', () => {
 		const elapsed = Date.now() - started;
 		expect(result.error?.message).toContain(requestId);
 		expect(result.error?.message).toMatch(/after waiting 1(\.\d)? s/);
-		expect((result.error as any).description).toMatch(/Get Result/);
-		expect((result.error as any).description).toMatch(/Timeout option/);
+		expect((result.error as ExecutionBaseError).description).toMatch(/Get Result/);
+		expect((result.error as ExecutionBaseError).description).toMatch(/Timeout option/);
 		expect(elapsed).toBeGreaterThanOrEqual(1000);
 		expect(elapsed).toBeLessThan(2500);
 	});
@@ -65,7 +68,7 @@ describe('Get Result', () => {
 		expect(result.items).toEqual([]);
 		expect(result.error?.message).toContain(requestId);
 		expect(result.error?.message).toMatch(/FAILED: Document could not be processed/);
-		expect((result.error as any).description).toMatch(/support/);
+		expect((result.error as ExecutionBaseError).description).toMatch(/support/);
 	});
 
 	it('a failed job inside Submit with waiting is an error too', async () => {

@@ -1,13 +1,15 @@
+import type { IDataObject } from 'n8n-workflow';
+
 import shapes from './fixtures/greennode-shapes.json';
 import { classifyResult } from '../nodes/GreenNodeOcr/helpers/result';
 
-const done = shapes.result_done_200.data as any;
+const done = shapes.result_done_200.data as IDataObject;
 const field = { name: 'id_number', extracted_value: '1', extracted_prob: 0.9, coordinates: [1, 2, 3, 4] };
 
 describe('when is a result complete', () => {
 	it('the fixtures: pending, terminal-but-empty and done', () => {
-		expect(classifyResult(shapes.result_pending_200.data as any).state).toBe('pending');
-		expect(classifyResult(shapes.result_terminal_but_empty_200.data as any).state).toBe('pending');
+		expect(classifyResult(shapes.result_pending_200.data as IDataObject).state).toBe('pending');
+		expect(classifyResult(shapes.result_terminal_but_empty_200.data as IDataObject).state).toBe('pending');
 		expect(classifyResult(done).state).toBe('done');
 	});
 
@@ -56,8 +58,8 @@ describe('when is a result complete', () => {
 
 	it('no progress and no terminal status is pending; missing fields never crash', () => {
 		expect(classifyResult({}).state).toBe('pending');
-		expect(classifyResult({ status: 'PROCESSING', documents: null } as any).state).toBe('pending');
-		expect(classifyResult({ status: 'COMPLETED', documents: [null, 'x'] } as any).state).toBe('empty');
+		expect(classifyResult({ status: 'PROCESSING', documents: null } as IDataObject).state).toBe('pending');
+		expect(classifyResult({ status: 'COMPLETED', documents: [null, 'x'] } as IDataObject).state).toBe('empty');
 		expect(classifyResult({ status: 'PROCESSING', progress: { total_doc: 0, finished: 0 }, documents: [] }).state).toBe('pending');
 		expect(classifyResult({ status: 'COMPLETED', documents: [{ ocr_data: [{ value: [field] }] }] }).state).toBe('done');
 	});

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'crypto';
 
 import { FAST, jpegItem, jsonOf, ocr, pdfItem, run, samplePdf, useEmulator } from './support';
+import type { ResultDocument } from './wire';
 
 const emu = useEmulator();
 
@@ -79,7 +80,7 @@ describe('Submit', () => {
 		const [item] = result.items;
 		expect(item.json.status).toBe('COMPLETED');
 		expect(item.json.progress).toEqual({ total_doc: 1, ignored: 0, finished: 1 });
-		const documents = item.json.documents as Array<Record<string, any>>;
+		const documents = item.json.documents as unknown as ResultDocument[];
 		expect(documents[0].ocr_data[0].value.length).toBeGreaterThan(0);
 		expect(item.json.extra_field).toBeDefined();
 		expect(item.json.request_id).toEqual(expect.any(String));

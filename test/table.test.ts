@@ -1,3 +1,5 @@
+import type { IDataObject } from 'n8n-workflow';
+
 import shapes from './fixtures/greennode-shapes.json';
 import { headerKeys, tableGrid, tableRows } from '../nodes/GreenNodeOcr/helpers/table';
 import { sniffFormat } from '../nodes/GreenNodeOcr/helpers/sniff';
@@ -43,9 +45,9 @@ describe('table helpers', () => {
 	});
 
 	it('the fixture shape gives a header-only table no rows, and junk gives nothing without crashing', () => {
-		expect(tableRows(shapes.table_200_assumed.data as any)).toEqual([]);
-		expect(tableRows({ tables: 'x' } as any)).toEqual([]);
-		expect(tableRows({ tables: [null, 1, { cells: 'x' }]} as any)).toEqual([]);
+		expect(tableRows(shapes.table_200_assumed.data as IDataObject)).toEqual([]);
+		expect(tableRows({ tables: 'x' } as IDataObject)).toEqual([]);
+		expect(tableRows({ tables: [null, 1, { cells: 'x' }]} as IDataObject)).toEqual([]);
 		expect(tableRows({})).toEqual([]);
 	});
 });

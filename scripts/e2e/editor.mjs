@@ -11,6 +11,7 @@
 //
 // Used by scripts/e2e/run.mjs; can also run alone against a running n8n:
 //   node scripts/e2e/editor.mjs --url http://127.0.0.1:5678 --email dev@example.com --password '…'
+/* global document -- the functions given to page.evaluate and page.waitForFunction run in the page. */
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
