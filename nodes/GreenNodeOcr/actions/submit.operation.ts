@@ -1,8 +1,8 @@
-import FormData from 'form-data';
 import type { IBinaryData, IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { BINARY_ENCODING, NodeOperationError } from 'n8n-workflow';
 
 import { detectFileType, mimeTypeFor } from '../helpers/fileType';
+import { multipartBody, type MultipartBody } from '../helpers/multipart';
 import { submitDocument, type RequestSettings } from '../transport/endpoints';
 import { waitForResults, type PendingRequest, type WaitSettings } from '../wait/waitForResults';
 import {
@@ -177,18 +177,19 @@ async function prepare(this: IExecuteFunctions, item: INodeExecutionData, itemIn
 	};
 }
 
-async function buildForm(this: IExecuteFunctions, submission: Submission): Promise<FormData> {
-	const form = new FormData();
-	form.append('flow', submission.flow);
-	if (submission.docType !== undefined) form.append('doc_type', submission.docType);
-	form.append('file_type', submission.fileType);
-	const fileOptions = { filename: submission.fileName, contentType: submission.mimeType, knownLength: submission.size };
-	if (submission.binary.id) {
-		form.append('file', await this.helpers.getBinaryStream(submission.binary.id), fileOptions);
-	} else {
-		form.append('file', Buffer.from(submission.binary.data, BINARY_ENCODING), fileOptions);
-	}
-	return form;
+/** The upload: only the documented fields, the file streamed from n8n's binary storage when it is there. */
+function buildBody(this: IExecuteFunctions, submission: Submission): MultipartBody {
+	const fields: Array<[string, string]> = [['flow', submission.flow]];
+	if (submission.docType !== undefined) fields.push(['doc_type', submission.docType]);
+	fields.push(['file_type', submission.fileType]);
+	const { binary } = submission;
+	return multipartBody(fields, {
+		field: 'file',
+		fileName: submission.fileName,
+		contentType: submission.mimeType,
+		size: submission.size,
+		data: binary.id ? async () => await this.helpers.getBinaryStream(binary.id as string) : Buffer.from(binary.data, BINARY_ENCODING),
+	});
 }
 
 /** Adds the submission's IDs to a result that does not repeat them, so later nodes can use them. */
@@ -219,8 +220,8 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	const requestIds = new Map<number, string>();
 	const failed = await runPerItem.call(this, [...prepared.keys()], outcomes, async (itemIndex) => {
 		const submission = prepared.get(itemIndex) as Submission;
-		const form = async () => await buildForm.call(this, submission);
-		const data = await submitDocument.call(this, itemIndex, form, submission.docType, submission.request);
+		const body = async () => buildBody.call(this, submission);
+		const data = await submitDocument.call(this, itemIndex, body, submission.docType, submission.request);
 		answers.set(itemIndex, data);
 		const requestId = data.request_id;
 		if (typeof requestId === 'string' && requestId !== '') requestIds.set(itemIndex, requestId);

@@ -24,7 +24,7 @@ function idSegment(this: IExecuteFunctions, label: string, raw: unknown, itemInd
 export async function submitDocument(
 	this: IExecuteFunctions,
 	itemIndex: number,
-	body: () => Promise<unknown>,
+	body: () => Promise<{ type: string }>,
 	docType: string | undefined,
 	settings: RequestSettings,
 ): Promise<IDataObject> {

@@ -31,8 +31,8 @@ export interface RequestSpec {
 	method: IHttpRequestMethods;
 	/** Path segments after the API root, already checked and encoded. */
 	path: string;
-	/** Builds the body for each attempt (a stream can only be sent once). */
-	body?: () => Promise<unknown>;
+	/** Builds the body for each attempt (a stream can only be sent once); its `type` is the Content-Type. */
+	body?: () => Promise<{ type?: string }>;
 	/** Which failures may be retried: any transient one for GETs, only "never reached" ones for a Submit. */
 	retry: RetryKind;
 	/** Follow a redirect to another origin, without the credential (object storage serving a file). */
@@ -183,8 +183,11 @@ export async function send(
 		let authenticated = true;
 		let result: Exchange;
 		for (let hops = 0; ; hops++) {
-			const body = (spec.body ? await spec.body() : undefined) as IHttpRequestOptions['body'];
-			result = await exchange.call(this, { method: spec.method, url, body, headers: { accept: 'application/json' } }, authenticated, stream, settings.requestTimeoutMs);
+			const body = spec.body ? await spec.body() : undefined;
+			const headers: Record<string, string> = { accept: 'application/json' };
+			if (typeof body?.type === 'string' && body.type !== '') headers['content-type'] = body.type;
+			const request = { method: spec.method, url, body: body as IHttpRequestOptions['body'], headers };
+			result = await exchange.call(this, request, authenticated, stream, settings.requestTimeoutMs);
 			if (!('answer' in result) || !isRedirect(result.answer.statusCode)) break;
 			const location = header(result.answer.headers, 'location');
 			if (!location) break;
