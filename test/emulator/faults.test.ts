@@ -51,11 +51,8 @@ async function withTimerWatch(delay: number, body: (pending: () => number) => Pr
 }
 
 describe('GreenNode IDP emulator', () => {
-	const current = useTestEmulator();
 	let emulator: Emulator;
-	beforeEach(() => {
-		emulator = current();
-	});
+	useTestEmulator((started) => (emulator = started));
 
 	describe('fault injection', () => {
 		it('answers an injected status once, then normally', async () => {

@@ -4,11 +4,8 @@ import { crc32 } from '../../dev/emulator/images';
 import { Emulator, get, jsonOf, PDF, pollUntilDone, submitOk, useTestEmulator } from './support';
 
 describe('GreenNode IDP emulator', () => {
-	const current = useTestEmulator();
 	let emulator: Emulator;
-	beforeEach(() => {
-		emulator = current();
-	});
+	useTestEmulator((started) => (emulator = started));
 
 	describe('result files', () => {
 		async function doneJob(): Promise<{ requestId: string; fileIds: string[] }> {

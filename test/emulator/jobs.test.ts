@@ -3,11 +3,8 @@ import type { Body, PartData, ResultData, SubmitData } from '../wire';
 import { Emulator, get, IMAGE, jsonOf, PDF, pollUntilDone, submit, submitOk, useTestEmulator } from './support';
 
 describe('GreenNode IDP emulator', () => {
-	const current = useTestEmulator();
 	let emulator: Emulator;
-	beforeEach(() => {
-		emulator = current();
-	});
+	useTestEmulator((started) => (emulator = started));
 
 	describe('results', () => {
 		it('goes through processing, terminal-but-empty and done', async () => {

@@ -18,11 +18,8 @@ import {
 } from './support';
 
 describe('GreenNode IDP emulator', () => {
-	const current = useTestEmulator();
 	let emulator: Emulator;
-	beforeEach(() => {
-		emulator = current();
-	});
+	useTestEmulator((started) => (emulator = started));
 
 	describe('paths and authentication', () => {
 		it('exposes its address and the API root', () => {

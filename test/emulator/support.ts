@@ -90,13 +90,14 @@ export function expectForbidden(answer: Answer): void {
 }
 
 /**
- * Starts one emulator for the test file (with a second account, `other-key` / 200002), resets it
- * before each test and closes it after the file; returns a getter for it.
+ * Starts one emulator for the test file (with a second account, `other-key` / 200002) and hands
+ * it to `use`, resets it before each test and closes it after the file.
  */
-export function useTestEmulator(): () => Emulator {
+export function useTestEmulator(use: (emulator: Emulator) => void): void {
 	let emulator: Emulator | undefined;
 	beforeAll(async () => {
 		emulator = await startEmulator({ extraAccounts: [{ apiKey: 'other-key', portalUserId: '200002' }] });
+		use(emulator);
 	});
 	afterAll(async () => {
 		await emulator?.close();
@@ -104,8 +105,4 @@ export function useTestEmulator(): () => Emulator {
 	beforeEach(() => {
 		emulator?.reset();
 	});
-	return () => {
-		if (!emulator) throw new Error('emulator not started');
-		return emulator;
-	};
 }
