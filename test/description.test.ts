@@ -25,8 +25,8 @@ describe('node description', () => {
 	});
 
 	it.each([
-		['submit', ['binaryPropertyName', 'flow', 'docType', 'fileType', 'waitForResult', 'options']],
-		['getResult', ['requestId', 'waitForResult', 'options']],
+		['submit', ['binaryPropertyName', 'flow', 'docType', 'fileType', 'waitForResult', 'output', 'options']],
+		['getResult', ['requestId', 'waitForResult', 'output', 'options']],
 		['getTable', ['requestId', 'documentId', 'options']],
 		['getSignature', ['requestId', 'documentId', 'options']],
 		['getStamp', ['requestId', 'documentId', 'options']],

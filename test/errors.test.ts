@@ -13,7 +13,7 @@ describe('errors follow the troubleshooting table', () => {
 		const emulator = emu.get();
 		const wrongKey = 'gn-Wrong-Key-0000-1111';
 		const result = await runWorkflow({
-			nodes: [ocr({ operation: 'submit', docType: 'ID' })],
+			nodes: [ocr({ operation: 'submit', waitForResult: false, docType: 'ID' })],
 			items: [jpegItem()],
 			credentials: credentialsFor(emulator, { apiKey: wrongKey }),
 		});
@@ -36,7 +36,7 @@ describe('errors follow the troubleshooting table', () => {
 			status: 400,
 			body: '{"message":"doc_type does not match the account configuration"}',
 		});
-		const result = await run(emulator, [ocr({ operation: 'submit', docType: 'ID' })], [jpegItem()]);
+		const result = await run(emulator, [ocr({ operation: 'submit', waitForResult: false, docType: 'ID' })], [jpegItem()]);
 		expect(result.error?.message).toBe(
 			'GreenNode rejected the Submit request (400): "doc_type does not match the account configuration"',
 		);
@@ -44,14 +44,14 @@ describe('errors follow the troubleshooting table', () => {
 	});
 
 	it('500 on submit: hints that the doc_type may not be enabled for the account', async () => {
-		const result = await run(emu.get(), [ocr({ operation: 'submit', docType: 'PASSPORT' })], [pdfItem()]);
+		const result = await run(emu.get(), [ocr({ operation: 'submit', waitForResult: false, docType: 'PASSPORT' })], [pdfItem()]);
 		expect(result.error?.message).toBe('GreenNode could not process the submission (500)');
 		expect((result.error as NodeApiError).description).toMatch(/document type "PASSPORT" is not enabled for your account/);
 	});
 
 	it('a missing binary property names the property and the ones present', async () => {
 		const emulator = emu.get();
-		const result = await run(emulator, [ocr({ operation: 'submit', docType: 'ID', binaryPropertyName: 'file' })], [
+		const result = await run(emulator, [ocr({ operation: 'submit', waitForResult: false, docType: 'ID', binaryPropertyName: 'file' })], [
 			{ binary: { attachment_0: { data: Buffer.from('x'), fileName: 'a.jpg', mimeType: 'image/jpeg' } } },
 		]);
 		expect(result.error).toBeInstanceOf(NodeOperationError);
@@ -61,12 +61,12 @@ describe('errors follow the troubleshooting table', () => {
 	});
 
 	it('an item without any binary says how to get one', async () => {
-		const result = await run(emu.get(), [ocr({ operation: 'submit', docType: 'ID' })], [{ json: { a: 1 } }]);
+		const result = await run(emu.get(), [ocr({ operation: 'submit', waitForResult: false, docType: 'ID' })], [{ json: { a: 1 } }]);
 		expect((result.error as NodeOperationError).description).toMatch(/no binary data at all/);
 	});
 
 	it('a file type that cannot be detected asks for File Type', async () => {
-		const result = await run(emu.get(), [ocr({ operation: 'submit', docType: 'ID' })], [
+		const result = await run(emu.get(), [ocr({ operation: 'submit', waitForResult: false, docType: 'ID' })], [
 			{ binary: { data: { data: Buffer.from('hello'), fileName: 'notes.txt', mimeType: 'text/plain' } } },
 		]);
 		expect(result.error?.message).toBe('Cannot tell whether "notes.txt" is a PDF or an image');
@@ -74,14 +74,14 @@ describe('errors follow the troubleshooting table', () => {
 	});
 
 	it('a File Type from an expression that is not auto, PDF or IMAGE is a clear error', async () => {
-		const result = await run(emu.get(), [ocr({ operation: 'submit', docType: 'ID', fileType: '={{ "docx" }}' })], [jpegItem()]);
+		const result = await run(emu.get(), [ocr({ operation: 'submit', waitForResult: false, docType: 'ID', fileType: '={{ "docx" }}' })], [jpegItem()]);
 		expect(result.error?.message).toBe('File Type "DOCX" is not one of auto, PDF or IMAGE');
 		expect(emu.get().requests).toHaveLength(0);
 	});
 
 	it('a bad item stops the run before anything is uploaded', async () => {
 		const emulator = emu.get();
-		const result = await run(emulator, [ocr({ operation: 'submit', docType: 'ID' })], [jpegItem(), { json: {} }, jpegItem()]);
+		const result = await run(emulator, [ocr({ operation: 'submit', waitForResult: false, docType: 'ID' })], [jpegItem(), { json: {} }, jpegItem()]);
 		expect(result.error?.message).toMatch(/no binary field "data"/);
 		expect((result.error as NodeOperationError).context.itemIndex).toBe(1);
 		expect(emulator.requests.filter((request) => request.method === 'POST')).toHaveLength(0);
@@ -94,7 +94,7 @@ describe('continueOnFail', () => {
 		const items = [jpegItem('a.jpg'), { json: { note: 'no file' } }, jpegItem('c.jpg')];
 		const result = await run(
 			emulator,
-			[ocr({ operation: 'submit', docType: 'ID', waitForResult: true, options: FAST }, { continueOnFail: true })],
+			[ocr({ operation: 'submit', output: 'raw', docType: 'ID', waitForResult: true, options: FAST }, { continueOnFail: true })],
 			items,
 		);
 		expect(result.error).toBeUndefined();
@@ -110,7 +110,7 @@ describe('continueOnFail', () => {
 		const emulator = emu.get();
 		const result = await run(
 			emulator,
-			[ocr({ operation: 'getResult', requestId: '={{ $json.id }}', options: FAST }, { onError: 'continueErrorOutput' })],
+			[ocr({ operation: 'getResult', output: 'raw', requestId: '={{ $json.id }}', options: FAST }, { onError: 'continueErrorOutput' })],
 			[{ json: { id: 'does-not-exist' } }],
 		);
 		expect(result.error).toBeUndefined();
@@ -127,7 +127,7 @@ describe('IDs are URL-encoded path segments', () => {
 
 	it.each(attempts)('request id %p never reaches another endpoint', async (requestId) => {
 		const emulator = emu.get();
-		const result = await run(emulator, [ocr({ operation: 'getResult', requestId, waitForResult: false }, { continueOnFail: true })]);
+		const result = await run(emulator, [ocr({ operation: 'getResult', output: 'raw', requestId, waitForResult: false }, { continueOnFail: true })]);
 		expect(result.items).toHaveLength(1);
 		expect(result.items[0].json.error).toEqual(expect.any(String));
 		for (const request of emulator.requests) {
@@ -145,7 +145,7 @@ describe('IDs are URL-encoded path segments', () => {
 	});
 
 	it('an empty request id is a clear error', async () => {
-		const result = await run(emu.get(), [ocr({ operation: 'getResult', requestId: '={{ "" }}' })]);
+		const result = await run(emu.get(), [ocr({ operation: 'getResult', output: 'raw', requestId: '={{ "" }}' })]);
 		expect(result.error?.message).toBe('The Request ID is not valid: it is empty');
 	});
 });
@@ -154,12 +154,12 @@ describe('secrets', () => {
 	it('the API key never shows in any output, error or log line', async () => {
 		const emulator = emu.get();
 		const runs = [
-			await run(emulator, [ocr({ operation: 'submit', docType: 'ID', waitForResult: true, options: FAST })], [jpegItem()]),
-			await run(emulator, [ocr({ operation: 'submit', docType: 'PASSPORT' })], [jpegItem()]),
-			await run(emulator, [ocr({ operation: 'getResult', requestId: 'nope', options: FAST }, { continueOnFail: true })]),
-			await run(emulator, [ocr({ operation: 'getResult', requestId: 'nope', options: FAST })]),
+			await run(emulator, [ocr({ operation: 'submit', output: 'raw', docType: 'ID', waitForResult: true, options: FAST })], [jpegItem()]),
+			await run(emulator, [ocr({ operation: 'submit', waitForResult: false, docType: 'PASSPORT' })], [jpegItem()]),
+			await run(emulator, [ocr({ operation: 'getResult', output: 'raw', requestId: 'nope', options: FAST }, { continueOnFail: true })]),
+			await run(emulator, [ocr({ operation: 'getResult', output: 'raw', requestId: 'nope', options: FAST })]),
 			await runWorkflow({
-				nodes: [ocr({ operation: 'getResult', requestId: 'x' })],
+				nodes: [ocr({ operation: 'getResult', output: 'raw', requestId: 'x' })],
 				credentials: credentialsFor(emulator, { baseUrl: 'http://127.0.0.1:1' }),
 			}),
 		];

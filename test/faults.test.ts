@@ -13,14 +13,14 @@ const isPoll = (request: { method: string; path: string }) =>
 const isSubmit = (request: { method: string }) => request.method === 'POST';
 
 async function requestId(): Promise<string> {
-	const result = await run(emu.get(), [ocr({ operation: 'submit', docType: 'ID' })], [jpegItem()]);
+	const result = await run(emu.get(), [ocr({ operation: 'submit', waitForResult: false, docType: 'ID' })], [jpegItem()]);
 	expect(result.error).toBeUndefined();
 	emu.get().requests.length = 0;
 	return result.items[0].json.request_id as string;
 }
 
 const getResult = (id: string, options: Record<string, unknown> = {}) =>
-	ocr({ operation: 'getResult', requestId: id, options: { ...FAST, ...options } });
+	ocr({ operation: 'getResult', output: 'raw', requestId: id, options: { ...FAST, ...options } });
 
 describe('GETs are retried with backoff', () => {
 	it.each([429, 502, 503, 504])('%i, then success', async (status) => {
@@ -88,7 +88,7 @@ describe('GETs are retried with backoff', () => {
 	});
 
 	it('other operations retry too', async () => {
-		const id = (await run(emu.get(), [ocr({ operation: 'submit', docType: 'ID', waitForResult: true, options: FAST })], [jpegItem()])).items[0].json;
+		const id = (await run(emu.get(), [ocr({ operation: 'submit', output: 'raw', docType: 'ID', waitForResult: true, options: FAST })], [jpegItem()])).items[0].json;
 		emu.get().requests.length = 0;
 		emu.get().faults.push({ match: (request) => /\/(table|file)\//.test(request.path), kind: 'status', status: 502, times: 2 });
 		const table = await run(emu.get(), [ocr({ operation: 'getTable', requestId: id.request_id as string, documentId: 'doc-1' })]);
@@ -103,7 +103,7 @@ describe('a Submit is retried only when it provably did not reach the server', (
 	it.each([429, 503])('%i before processing: retried, and exactly one job is created', async (status) => {
 		const emulator = emu.get();
 		emulator.faults.push({ match: isSubmit, kind: 'status', status, times: 2 });
-		const result = await run(emulator, [ocr({ operation: 'submit', docType: 'ID' })], [jpegItem()]);
+		const result = await run(emulator, [ocr({ operation: 'submit', waitForResult: false, docType: 'ID' })], [jpegItem()]);
 		expect(result.error).toBeUndefined();
 		expect(emulator.requests.filter(isSubmit).map((request) => request.status)).toEqual([status, status, 201]);
 		expect(emulator.jobs.size).toBe(1);
@@ -117,7 +117,7 @@ describe('a Submit is retried only when it provably did not reach the server', (
 	])('%s: not retried, no duplicate job', async (_, fault) => {
 		const emulator = emu.get();
 		emulator.faults.push({ match: isSubmit, ...fault });
-		const result = await run(emulator, [ocr({ operation: 'submit', docType: 'ID' })], [jpegItem()]);
+		const result = await run(emulator, [ocr({ operation: 'submit', waitForResult: false, docType: 'ID' })], [jpegItem()]);
 		expect(result.error).toBeDefined();
 		expect(emulator.requests.filter(isSubmit)).toHaveLength(1);
 		expect(emulator.jobs.size).toBeLessThanOrEqual(1);
@@ -132,7 +132,7 @@ describe('a Submit is retried only when it provably did not reach the server', (
 		});
 		const late = startEmulator_later(port, 400);
 		const result = await runWorkflow({
-			nodes: [ocr({ operation: 'submit', docType: 'ID', options: { maxRetries: 5 } })],
+			nodes: [ocr({ operation: 'submit', waitForResult: false, docType: 'ID', options: { maxRetries: 5 } })],
 			items: [jpegItem()],
 			credentials: { greenNodeOcrApi: { apiKey: 'gn-emulator-key', portalUserId: '100001', baseUrl: `http://127.0.0.1:${port}` } },
 		});
@@ -171,7 +171,7 @@ describe('answers that are not a result', () => {
 
 	it('an HTML page on Submit is a clear error too', async () => {
 		emu.get().faults.push({ match: isSubmit, kind: 'body', status: 200, headers: { 'content-type': 'text/html' }, body: '<html><title>Login</title></html>', stage: 'after' });
-		const result = await run(emu.get(), [ocr({ operation: 'submit', docType: 'ID' })], [jpegItem()]);
+		const result = await run(emu.get(), [ocr({ operation: 'submit', waitForResult: false, docType: 'ID' })], [jpegItem()]);
 		expect(result.error?.message).toBe('GreenNode answered Submit with something that is not JSON');
 	});
 });
@@ -183,7 +183,7 @@ describe('waiting ends with the request_id in the error', () => {
 	])('%s', async (_, fileName, pattern) => {
 		const result = await run(
 			emu.get(),
-			[ocr({ operation: 'submit', docType: 'ID', waitForResult: true, options: { pollInterval: 0.1, timeout: 0.6 } })],
+			[ocr({ operation: 'submit', output: 'raw', docType: 'ID', waitForResult: true, options: { pollInterval: 0.1, timeout: 0.6 } })],
 			[jpegItem(fileName)],
 		);
 		const match = pattern.exec(result.error?.message ?? '');
@@ -194,7 +194,7 @@ describe('waiting ends with the request_id in the error', () => {
 
 describe('bad input', () => {
 	it('a 0-byte file is refused before upload', async () => {
-		const result = await run(emu.get(), [ocr({ operation: 'submit', docType: 'ID' })], [
+		const result = await run(emu.get(), [ocr({ operation: 'submit', waitForResult: false, docType: 'ID' })], [
 			{ binary: { data: { data: Buffer.alloc(0), fileName: 'empty.pdf', mimeType: 'application/pdf' } } },
 		]);
 		expect(result.error?.message).toBe('The file "empty.pdf" is empty (0 bytes)');
@@ -202,7 +202,7 @@ describe('bad input', () => {
 	});
 
 	it('a 0-byte file in filesystem mode is refused too', async () => {
-		const result = await run(emu.get(), [ocr({ operation: 'submit', docType: 'ID' })], [
+		const result = await run(emu.get(), [ocr({ operation: 'submit', waitForResult: false, docType: 'ID' })], [
 			{ binary: { data: { data: Buffer.alloc(0), fileName: 'empty.jpg', mimeType: 'image/jpeg' } } },
 		], { binaryMode: 'filesystem' });
 		expect(result.error?.message).toBe('The file "empty.jpg" is empty (0 bytes)');
@@ -210,7 +210,7 @@ describe('bad input', () => {
 
 	it('a portal user id that is not numeric is refused before any request', async () => {
 		const result = await runWorkflow({
-			nodes: [ocr({ operation: 'getResult', requestId: 'x' })],
+			nodes: [ocr({ operation: 'getResult', output: 'raw', requestId: 'x' })],
 			credentials: credentialsFor(emu.get(), { portalUserId: 'user-abc' }),
 		});
 		expect(result.error?.message).toMatch(/Portal User ID must be a number/);
@@ -220,13 +220,13 @@ describe('bad input', () => {
 	it('an API key with stray spaces or newlines around it works; one broken inside is refused', async () => {
 		const emulator = emu.get();
 		const ok = await runWorkflow({
-			nodes: [ocr({ operation: 'submit', docType: 'ID' })],
+			nodes: [ocr({ operation: 'submit', waitForResult: false, docType: 'ID' })],
 			items: [jpegItem()],
 			credentials: credentialsFor(emulator, { apiKey: ` \n${SECRET}\r\n ` }),
 		});
 		expect(ok.error).toBeUndefined();
 		const broken = await runWorkflow({
-			nodes: [ocr({ operation: 'submit', docType: 'ID' })],
+			nodes: [ocr({ operation: 'submit', waitForResult: false, docType: 'ID' })],
 			items: [jpegItem()],
 			credentials: credentialsFor(emulator, { apiKey: `${SECRET.slice(0, 8)}\n${SECRET.slice(8)}` }),
 		});
@@ -244,7 +244,7 @@ describe('bad input', () => {
 describe('mixed batches', () => {
 	const items = Array.from({ length: 20 }, (_, index) => jpegItem(index === 3 ? 'fail-03.jpg' : `doc-${index}.jpg`, { index }));
 	const submit = (extra = {}) =>
-		ocr({ operation: 'submit', docType: '={{ $itemIndex === 11 ? "PASSPORT" : "ID" }}', waitForResult: true, options: FAST }, extra);
+		ocr({ operation: 'submit', output: 'raw', docType: '={{ $itemIndex === 11 ? "PASSPORT" : "ID" }}', waitForResult: true, options: FAST }, extra);
 
 	it('with continueOnFail: 20 outputs in input order, each paired, 18 results and 2 error items', async () => {
 		const result = await run(emu.get(), [submit({ continueOnFail: true })], items);
@@ -275,7 +275,7 @@ describe('secrets under faults', () => {
 		emulator.faults.push({ match: isSubmit, kind: 'reset' });
 		const results = [
 			await run(emulator, [getResult(id, { maxRetries: 1 })]),
-			await run(emulator, [ocr({ operation: 'submit', docType: 'ID' })], [jpegItem()]),
+			await run(emulator, [ocr({ operation: 'submit', waitForResult: false, docType: 'ID' })], [jpegItem()]),
 			await run(emulator, [getResult(id)]),
 		];
 		emulator.faults.push({ match: isPoll, kind: 'body', body: `{"message":"echo ${SECRET}"}`, status: 500, times: 1 });
@@ -309,7 +309,7 @@ describe('concurrency', () => {
 		});
 		try {
 			const result = await runWorkflow({
-				nodes: [ocr({ operation: 'submit', docType: 'ID', waitForResult: true, options: { ...FAST, concurrency: 3 } })],
+				nodes: [ocr({ operation: 'submit', output: 'raw', docType: 'ID', waitForResult: true, options: { ...FAST, concurrency: 3 } })],
 				items: Array.from({ length: 12 }, () => jpegItem()),
 				credentials: credentialsFor(emulator),
 			});

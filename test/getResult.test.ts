@@ -6,7 +6,7 @@ import type { ResultDocument } from './wire';
 const emu = useEmulator();
 
 async function submitted(emulator = emu.get(), fileName = 'id-card.jpg'): Promise<string> {
-	const result = await run(emulator, [ocr({ operation: 'submit', docType: 'ID' })], [jpegItem(fileName)]);
+	const result = await run(emulator, [ocr({ operation: 'submit', waitForResult: false, docType: 'ID' })], [jpegItem(fileName)]);
 	expect(result.error).toBeUndefined();
 	return result.items[0].json.request_id as string;
 }
@@ -16,7 +16,7 @@ describe('Get Result', () => {
 		const emulator = emu.get();
 		emulator.configure({ pendingPolls: 1, emptyPolls: 1 });
 		const requestId = await submitted();
-		const result = await run(emulator, [ocr({ operation: 'getResult', requestId, waitForResult: false })]);
+		const result = await run(emulator, [ocr({ operation: 'getResult', output: 'raw', requestId, waitForResult: false })]);
 		expect(result.error).toBeUndefined();
 		expect(result.items).toHaveLength(1);
 		expect(result.items[0].json).toMatchObject({ request_id: requestId, status: 'PROCESSING', documents: [] });
@@ -27,7 +27,7 @@ describe('Get Result', () => {
 		const emulator = emu.get();
 		emulator.configure({ pendingPolls: 2, emptyPolls: 2 });
 		const requestId = await submitted();
-		const result = await run(emulator, [ocr({ operation: 'getResult', requestId: `  ${requestId} `, options: FAST })]);
+		const result = await run(emulator, [ocr({ operation: 'getResult', output: 'raw', requestId: `  ${requestId} `, options: FAST })]);
 		expect(result.error).toBeUndefined();
 		const documents = result.items[0].json.documents as unknown as ResultDocument[];
 		expect(documents[0].document_id).toBe('doc-1');
@@ -40,7 +40,7 @@ describe('Get Result', () => {
 		const ids = [await submitted(emulator, 'a.jpg'), await submitted(emulator, 'b.jpg')];
 		const result = await run(
 			emulator,
-			[ocr({ operation: 'getResult', requestId: '={{ $json.id }}', options: FAST })],
+			[ocr({ operation: 'getResult', output: 'raw', requestId: '={{ $json.id }}', options: FAST })],
 			ids.map((id) => ({ json: { id } })),
 		);
 		expect(result.error).toBeUndefined();
@@ -51,7 +51,7 @@ describe('Get Result', () => {
 		const emulator = emu.get();
 		const requestId = await submitted(emulator, 'stuck-scan.jpg');
 		const started = Date.now();
-		const result = await run(emulator, [ocr({ operation: 'getResult', requestId, options: { pollInterval: 0.2, timeout: 1 } })]);
+		const result = await run(emulator, [ocr({ operation: 'getResult', output: 'raw', requestId, options: { pollInterval: 0.2, timeout: 1 } })]);
 		const elapsed = Date.now() - started;
 		expect(result.error?.message).toContain(requestId);
 		expect(result.error?.message).toMatch(/after waiting 1(\.\d)? s/);
@@ -64,7 +64,7 @@ describe('Get Result', () => {
 	it('treats a failed job as an error, not an empty success', async () => {
 		const emulator = emu.get();
 		const requestId = await submitted(emulator, 'will-fail.jpg');
-		const result = await run(emulator, [ocr({ operation: 'getResult', requestId, options: FAST })]);
+		const result = await run(emulator, [ocr({ operation: 'getResult', output: 'raw', requestId, options: FAST })]);
 		expect(result.items).toEqual([]);
 		expect(result.error?.message).toContain(requestId);
 		expect(result.error?.message).toMatch(/FAILED: Document could not be processed/);
@@ -75,7 +75,7 @@ describe('Get Result', () => {
 		const emulator = emu.get();
 		const result = await run(
 			emulator,
-			[ocr({ operation: 'submit', docType: 'ID', waitForResult: true, options: FAST })],
+			[ocr({ operation: 'submit', output: 'raw', docType: 'ID', waitForResult: true, options: FAST })],
 			[jpegItem('fail-me.jpg')],
 		);
 		expect(result.error?.message).toMatch(/could not process request_id/);

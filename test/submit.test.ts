@@ -10,7 +10,7 @@ const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex')
 describe('Submit', () => {
 	it('sends exactly the documented multipart fields and outputs the data object', async () => {
 		const emulator = emu.get();
-		const result = await run(emulator, [ocr({ operation: 'submit', docType: 'ID' })], [pdfItem('hoá đơn 01.pdf')]);
+		const result = await run(emulator, [ocr({ operation: 'submit', waitForResult: false, docType: 'ID' })], [pdfItem('hoá đơn 01.pdf')]);
 		expect(result.error).toBeUndefined();
 		const [item] = result.items;
 		expect(item.pairedItem).toEqual({ item: 0 });
@@ -32,7 +32,7 @@ describe('Submit', () => {
 
 	it('leaves doc_type out for a document-set flow id', async () => {
 		const emulator = emu.get();
-		const result = await run(emulator, [ocr({ operation: 'submit', flow: 'flow-123', docType: 'ignored' })], [jpegItem()]);
+		const result = await run(emulator, [ocr({ operation: 'submit', waitForResult: false, flow: 'flow-123', docType: 'ignored' })], [jpegItem()]);
 		expect(result.error).toBeUndefined();
 		expect(emulator.requests[0].fields).toEqual({ flow: 'flow-123', file_type: 'IMAGE' });
 	});
@@ -45,7 +45,7 @@ describe('Submit', () => {
 		];
 		const result = await run(
 			emulator,
-			[ocr({ operation: 'submit', docType: 'ID', fileType: '={{ $itemIndex === 1 ? "pdf" : "auto" }}', options: { fileName: '={{ "doc-" + $itemIndex + ".pdf" }}' } })],
+			[ocr({ operation: 'submit', waitForResult: false, docType: 'ID', fileType: '={{ $itemIndex === 1 ? "pdf" : "auto" }}', options: { fileName: '={{ "doc-" + $itemIndex + ".pdf" }}' } })],
 			items,
 		);
 		expect(result.error).toBeUndefined();
@@ -60,7 +60,7 @@ describe('Submit', () => {
 		const data = randomBytes(8 * 1024 * 1024);
 		const result = await run(
 			emulator,
-			[ocr({ operation: 'submit', docType: 'ID' })],
+			[ocr({ operation: 'submit', waitForResult: false, docType: 'ID' })],
 			[{ binary: { data: { data, fileName: 'big-scan.jpg', mimeType: 'image/jpeg' } } }],
 			{ binaryMode: 'filesystem' },
 		);
@@ -75,7 +75,7 @@ describe('Submit', () => {
 	it('waits for the result: processing, then terminal-but-empty, then complete', async () => {
 		const emulator = emu.get();
 		emulator.configure({ pendingPolls: 1, emptyPolls: 1 });
-		const result = await run(emulator, [ocr({ operation: 'submit', docType: 'ID', waitForResult: true, options: FAST })], [jpegItem()]);
+		const result = await run(emulator, [ocr({ operation: 'submit', output: 'raw', docType: 'ID', waitForResult: true, options: FAST })], [jpegItem()]);
 		expect(result.error).toBeUndefined();
 		const [item] = result.items;
 		expect(item.json.status).toBe('COMPLETED');
@@ -96,7 +96,7 @@ describe('Submit', () => {
 		const started = Date.now();
 		const result = await run(
 			emulator,
-			[ocr({ operation: 'submit', docType: 'ID', waitForResult: true, options: { pollInterval: 0.3, timeout: 10 } })],
+			[ocr({ operation: 'submit', output: 'raw', docType: 'ID', waitForResult: true, options: { pollInterval: 0.3, timeout: 10 } })],
 			items,
 		);
 		const elapsed = Date.now() - started;
@@ -117,7 +117,7 @@ describe('Submit', () => {
 		emulator.setScenario((job) => (job.fileName === 'slow.jpg' ? { pendingPolls: 3 } : undefined));
 		const result = await run(
 			emulator,
-			[ocr({ operation: 'submit', docType: 'ID', waitForResult: true, options: FAST })],
+			[ocr({ operation: 'submit', output: 'raw', docType: 'ID', waitForResult: true, options: FAST })],
 			[jpegItem('slow.jpg'), jpegItem('fast.jpg')],
 		);
 		expect(result.error).toBeUndefined();

@@ -2,6 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescrip
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { operationProperties, operationProperty, subtitle } from './actions/operations';
+import { outputsExpression } from './actions/outputs';
 import { router } from './actions/router';
 
 export class GreenNodeOcr implements INodeType {
@@ -16,7 +17,7 @@ export class GreenNodeOcr implements INodeType {
 		defaults: { name: 'GreenNode OCR' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
-		outputs: [NodeConnectionTypes.Main],
+		outputs: outputsExpression,
 		credentials: [{ name: 'greenNodeOcrApi', required: true }],
 		properties: [operationProperty, ...operationProperties],
 	};

@@ -17,7 +17,7 @@ describe('Request Timeout bounds a whole request, not only silence', () => {
 		const { requestId } = await submitted(emu.get());
 		const body = JSON.stringify({ data: { status: 'PROCESSING', padding: 'x'.repeat(200) } });
 		emu.get().faults.push({ match: isPoll, kind: 'trickle', body, intervalMs: 100, times: Infinity });
-		const { value: result, ms } = await timed(() => run(emu.get(), [ocr({ operation: 'getResult', requestId, waitForResult: false, options: { requestTimeout: 1, maxRetries: 0 } })]));
+		const { value: result, ms } = await timed(() => run(emu.get(), [ocr({ operation: 'getResult', output: 'raw', requestId, waitForResult: false, options: { requestTimeout: 1, maxRetries: 0 } })]));
 		expect(result.error?.message).toBe(`GreenNode did not answer Get Result for request_id "${requestId}" within the Request Timeout (1 s)`);
 		expect(ms).toBeLessThan(3000);
 	});
@@ -39,7 +39,7 @@ describe('Timeout bounds a whole wait, retries and backoff included', () => {
 		const { requestId } = await submitted(emu.get());
 		emu.get().faults.push({ match: isPoll, kind: 'delay', delayMs: 60_000, times: Infinity });
 		const { value: result, ms } = await timed(() =>
-			run(emu.get(), [ocr({ operation: 'getResult', requestId, options: { pollInterval: 0.2, timeout: 2, requestTimeout: 1, maxRetries: 5 } })]),
+			run(emu.get(), [ocr({ operation: 'getResult', output: 'raw', requestId, options: { pollInterval: 0.2, timeout: 2, requestTimeout: 1, maxRetries: 5 } })]),
 		);
 		expect(result.error?.message).toMatch(/did not answer Get Result|No result for request_id/);
 		expect(ms).toBeLessThan(2000 + 1000 + 1500);
@@ -49,7 +49,7 @@ describe('Timeout bounds a whole wait, retries and backoff included', () => {
 		const { requestId } = await submitted(emu.get());
 		emu.get().faults.push({ match: isPoll, kind: 'status', status: 503, headers: { 'retry-after': '0.7', 'content-type': 'application/json' }, times: Infinity });
 		const { value: result, ms } = await timed(() =>
-			run(emu.get(), [ocr({ operation: 'getResult', requestId, options: { pollInterval: 0.2, timeout: 2, requestTimeout: 1, maxRetries: 10 } })]),
+			run(emu.get(), [ocr({ operation: 'getResult', output: 'raw', requestId, options: { pollInterval: 0.2, timeout: 2, requestTimeout: 1, maxRetries: 10 } })]),
 		);
 		expect(result.error?.message).toMatch(/503/);
 		expect(ms).toBeGreaterThan(1300);
@@ -61,7 +61,7 @@ describe('Timeout bounds a whole wait, retries and backoff included', () => {
 		const { requestId } = await submitted(emu.get());
 		const body = JSON.stringify({ data: { status: 'PROCESSING', progress: { total_doc: 1, finished: 0, ignored: 0 }, documents: [] } });
 		emu.get().faults.push({ match: isPoll, kind: 'body', body, times: Infinity });
-		const { value: result, ms } = await timed(() => run(emu.get(), [ocr({ operation: 'getResult', requestId, options: { pollInterval: 0.1, timeout: 1.5 } })]));
+		const { value: result, ms } = await timed(() => run(emu.get(), [ocr({ operation: 'getResult', output: 'raw', requestId, options: { pollInterval: 0.1, timeout: 1.5 } })]));
 		expect(result.error?.message).toMatch(new RegExp(`No result for request_id "${requestId}" after waiting`));
 		expect(ms).toBeLessThan(1500 + 1000);
 	});
@@ -77,7 +77,7 @@ describe('an option of 0 or below is an error on that item', () => {
 	])('%s = %p', async (name, value, message) => {
 		const { requestId } = await submitted(emu.get());
 		const options = { ...FAST, [name]: value };
-		const result = await run(emu.get(), [ocr({ operation: 'getResult', requestId, options })]);
+		const result = await run(emu.get(), [ocr({ operation: 'getResult', output: 'raw', requestId, options })]);
 		expect(result.error?.message).toMatch(message);
 		expect(emu.get().requests).toHaveLength(0);
 	});
@@ -86,7 +86,7 @@ describe('an option of 0 or below is an error on that item', () => {
 		const { requestId } = await submitted(emu.get());
 		const result = await run(
 			emu.get(),
-			[ocr({ operation: 'getResult', requestId, options: { ...FAST, timeout: '={{ $json.t }}' } }, { continueOnFail: true })],
+			[ocr({ operation: 'getResult', output: 'raw', requestId, options: { ...FAST, timeout: '={{ $json.t }}' } }, { continueOnFail: true })],
 			[{ json: { t: 5 } }, { json: { t: 0 } }],
 		);
 		expect(result.error).toBeUndefined();

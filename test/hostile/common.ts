@@ -11,7 +11,7 @@ export const isSubmit = (request: Request) => request.method === 'POST';
 
 /** Submits one image (without waiting) and forgets the requests that took. */
 export async function submitted(emulator: Emulator): Promise<{ requestId: string; fileId: string }> {
-	const result = await run(emulator, [ocr({ operation: 'submit', docType: 'ID' })], [jpegItem()]);
+	const result = await run(emulator, [ocr({ operation: 'submit', waitForResult: false, docType: 'ID' })], [jpegItem()]);
 	expect(result.error).toBeUndefined();
 	emulator.requests.length = 0;
 	return { requestId: result.items[0].json.request_id as string, fileId: (result.items[0].json.file_ids as string[])[0] };

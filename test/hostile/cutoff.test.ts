@@ -14,7 +14,7 @@ describe('a cut-off JSON answer', () => {
 	it.each([false, true])('is retried (chunked: %p)', async (chunked) => {
 		const { requestId } = await submitted(emu.get());
 		emu.get().faults.push({ match: isPoll, kind: 'cut', stage: 'after', chunked });
-		const result = await run(emu.get(), [ocr({ operation: 'getResult', requestId, options: FAST })]);
+		const result = await run(emu.get(), [ocr({ operation: 'getResult', output: 'raw', requestId, options: FAST })]);
 		expect(result.error).toBeUndefined();
 		expect(result.items[0].json.status).toBe('COMPLETED');
 		expect(emu.get().requests.filter(isPoll).length).toBeGreaterThanOrEqual(2);
@@ -24,7 +24,7 @@ describe('a cut-off JSON answer', () => {
 	it('that keeps being cut says so and names the request_id', async () => {
 		const { requestId } = await submitted(emu.get());
 		emu.get().faults.push({ match: isPoll, kind: 'cut', stage: 'after', chunked: true, times: Infinity });
-		const result = await run(emu.get(), [ocr({ operation: 'getResult', requestId, options: { ...FAST, maxRetries: 2 } })]);
+		const result = await run(emu.get(), [ocr({ operation: 'getResult', output: 'raw', requestId, options: { ...FAST, maxRetries: 2 } })]);
 		expect(result.error?.message).toBe(`GreenNode's answer to Get Result for request_id "${requestId}" was cut off (gave up after 2 retries)`);
 		expect((result.error as { description?: string }).description).not.toMatch(/Check the Base URL/);
 		expect(emu.get().requests.filter(isPoll)).toHaveLength(3);
@@ -54,7 +54,7 @@ describe('a cut-off image', () => {
 describe('Submit', () => {
 	it('a cut-off answer is not retried: the document may have been received', async () => {
 		emu.get().faults.push({ match: isSubmit, kind: 'cut', stage: 'after' });
-		const result = await run(emu.get(), [ocr({ operation: 'submit', docType: 'ID' })], [jpegItem()]);
+		const result = await run(emu.get(), [ocr({ operation: 'submit', waitForResult: false, docType: 'ID' })], [jpegItem()]);
 		expect(result.error?.message).toBe(`GreenNode's answer to Submit was cut off`);
 		expect((result.error as { description?: string }).description).toMatch(/may have been received/);
 		expect(emu.get().requests.filter(isSubmit)).toHaveLength(1);
@@ -63,7 +63,7 @@ describe('Submit', () => {
 	it('2xx without a request_id while waiting is a clear error quoting the answer', async () => {
 		emu.get().faults.push({ match: isSubmit, kind: 'body', status: 201, body: JSON.stringify({ data: { accepted: true } }) });
 		const result = await runWorkflow({
-			nodes: [ocr({ operation: 'submit', docType: 'ID', waitForResult: true, options: FAST })],
+			nodes: [ocr({ operation: 'submit', output: 'raw', docType: 'ID', waitForResult: true, options: FAST })],
 			items: [jpegItem()],
 			credentials: credentialsFor(emu.get()),
 		});

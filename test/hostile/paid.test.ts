@@ -12,7 +12,7 @@ describe('a batch that stops on an error', () => {
 	it('lists item → request_id of every document already submitted', async () => {
 		let submits = 0;
 		emu.get().faults.push({ match: (request) => request.method === 'POST' && ++submits === 8, kind: 'status', status: 400, body: '{"message":"bad file"}' });
-		const result = await run(emu.get(), [ocr({ operation: 'submit', docType: 'ID', options: { concurrency: 1 } })], jpegItems(10));
+		const result = await run(emu.get(), [ocr({ operation: 'submit', waitForResult: false, docType: 'ID', options: { concurrency: 1 } })], jpegItems(10));
 		const error = result.error as NodeError;
 		expect(error.message).toMatch(/rejected the Submit request \(400\)/);
 		expect(error.context.itemIndex).toBe(7);
@@ -28,7 +28,7 @@ describe('a batch that stops on an error', () => {
 	it('also when the wait fails for one item after all were submitted', async () => {
 		let polls = 0;
 		emu.get().faults.push({ match: (request) => isPoll(request) && ++polls === 2, kind: 'status', status: 404, times: 1 });
-		const result = await run(emu.get(), [ocr({ operation: 'submit', docType: 'ID', waitForResult: true, options: { ...FAST, maxRetries: 0, concurrency: 1 } })], jpegItems(3));
+		const result = await run(emu.get(), [ocr({ operation: 'submit', output: 'raw', docType: 'ID', waitForResult: true, options: { ...FAST, maxRetries: 0, concurrency: 1 } })], jpegItems(3));
 		const error = result.error as NodeError;
 		expect(error.context.itemIndex).toBe(1);
 		expect(Object.keys(error.context.submitted as object).sort()).toEqual(['0', '2']);
@@ -36,7 +36,7 @@ describe('a batch that stops on an error', () => {
 
 	it('lists nothing when nothing else was submitted', async () => {
 		emu.get().faults.push({ match: (request) => request.method === 'POST', kind: 'status', status: 400 });
-		const result = await run(emu.get(), [ocr({ operation: 'submit', docType: 'ID' })], jpegItems(1));
+		const result = await run(emu.get(), [ocr({ operation: 'submit', waitForResult: false, docType: 'ID' })], jpegItems(1));
 		expect((result.error as NodeError).description).not.toMatch(/already submitted/);
 		expect((result.error as NodeError).context.submitted).toBeUndefined();
 	});
@@ -50,7 +50,7 @@ const finishedButEmpty = {
 
 describe('a finished result that stays empty', () => {
 	async function requestId(): Promise<string> {
-		const result = await run(emu.get(), [ocr({ operation: 'submit', docType: 'ID' })], jpegItems(1));
+		const result = await run(emu.get(), [ocr({ operation: 'submit', waitForResult: false, docType: 'ID' })], jpegItems(1));
 		emu.get().requests.length = 0;
 		return result.items[0].json.request_id as string;
 	}
@@ -59,7 +59,7 @@ describe('a finished result that stays empty', () => {
 		const id = await requestId();
 		emu.get().faults.push({ match: isPoll, kind: 'body', body: JSON.stringify({ data: finishedButEmpty }), times: Infinity });
 		const started = Date.now();
-		const result = await run(emu.get(), [ocr({ operation: 'getResult', requestId: id, options: { pollInterval: 0.2, timeout: 30, emptyResultWait: 1 } })]);
+		const result = await run(emu.get(), [ocr({ operation: 'getResult', output: 'raw', requestId: id, options: { pollInterval: 0.2, timeout: 30, emptyResultWait: 1 } })]);
 		const elapsed = Date.now() - started;
 		expect(result.error).toBeUndefined();
 		expect(elapsed).toBeGreaterThanOrEqual(950);
@@ -73,7 +73,7 @@ describe('a finished result that stays empty', () => {
 		const id = await requestId();
 		const blank = { status: 'COMPLETED', progress: { total_doc: 0, ignored: 0, finished: 0 }, documents: [] };
 		emu.get().faults.push({ match: isPoll, kind: 'body', body: JSON.stringify({ data: blank }), times: Infinity });
-		const result = await run(emu.get(), [ocr({ operation: 'getResult', requestId: id, options: { pollInterval: 0.2, timeout: 30, emptyResultWait: 0.5 } })]);
+		const result = await run(emu.get(), [ocr({ operation: 'getResult', output: 'raw', requestId: id, options: { pollInterval: 0.2, timeout: 30, emptyResultWait: 0.5 } })]);
 		expect(result.error).toBeUndefined();
 		expect(result.items[0].json).toMatchObject({ empty: true, documents: [] });
 	});
@@ -81,7 +81,7 @@ describe('a finished result that stays empty', () => {
 	it('still gets its content when it arrives within the wait (status terminal before content)', async () => {
 		const id = await requestId();
 		emu.get().faults.push({ match: isPoll, kind: 'body', body: JSON.stringify({ data: finishedButEmpty }), times: 2 });
-		const result = await run(emu.get(), [ocr({ operation: 'getResult', requestId: id, options: { pollInterval: 0.1, timeout: 30, emptyResultWait: 5 } })]);
+		const result = await run(emu.get(), [ocr({ operation: 'getResult', output: 'raw', requestId: id, options: { pollInterval: 0.1, timeout: 30, emptyResultWait: 5 } })]);
 		expect(result.error).toBeUndefined();
 		expect(result.items[0].json.empty).toBeUndefined();
 		expect(JSON.stringify(result.items[0].json)).not.toContain('"empty"');
@@ -91,7 +91,7 @@ describe('a finished result that stays empty', () => {
 	it('at the Timeout, is output as empty rather than failing', async () => {
 		const id = await requestId();
 		emu.get().faults.push({ match: isPoll, kind: 'body', body: JSON.stringify({ data: finishedButEmpty }), times: Infinity });
-		const result = await run(emu.get(), [ocr({ operation: 'getResult', requestId: id, options: { pollInterval: 0.2, timeout: 1, emptyResultWait: 15 } })]);
+		const result = await run(emu.get(), [ocr({ operation: 'getResult', output: 'raw', requestId: id, options: { pollInterval: 0.2, timeout: 1, emptyResultWait: 15 } })]);
 		expect(result.error).toBeUndefined();
 		expect(result.items[0].json.empty).toBe(true);
 	});

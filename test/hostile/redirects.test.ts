@@ -18,7 +18,7 @@ describe('JSON calls do not follow a redirect to another origin', () => {
 	it.each([301, 302, 303, 307, 308])('Get Result answered %i to another host: a clear error, nothing sent there', async (status) => {
 		const { requestId } = await submitted(emu.get());
 		emu.get().faults.push({ match: isPoll, kind: 'status', status, headers: { location: `${foreign.url}/steal?x=1` } });
-		const result = await run(emu.get(), [ocr({ operation: 'getResult', requestId, options: FAST })]);
+		const result = await run(emu.get(), [ocr({ operation: 'getResult', output: 'raw', requestId, options: FAST })]);
 		expect(result.error?.message).toBe(`GreenNode redirected Get Result for request_id "${requestId}" to ${foreign.host} (${status})`);
 		expect((result.error as { description?: string }).description).toMatch(/Check the Base URL/);
 		expect(foreign.requests).toHaveLength(0);
@@ -29,7 +29,7 @@ describe('JSON calls do not follow a redirect to another origin', () => {
 		const { requestId } = await submitted(emu.get());
 		const target = emu.get().url.replace('http://', 'https://');
 		emu.get().faults.push({ match: isPoll, kind: 'status', status: 302, headers: { location: `${target}/x` } });
-		const result = await run(emu.get(), [ocr({ operation: 'getResult', requestId, options: FAST })]);
+		const result = await run(emu.get(), [ocr({ operation: 'getResult', output: 'raw', requestId, options: FAST })]);
 		expect(result.error?.message).toMatch(/^GreenNode redirected Get Result/);
 	});
 
@@ -37,7 +37,7 @@ describe('JSON calls do not follow a redirect to another origin', () => {
 		const { requestId } = await submitted(emu.get());
 		const location = `${emu.get().basePath}/ocr/ingest/${requestId}`;
 		emu.get().faults.push({ match: isPoll, kind: 'status', status: 307, headers: { location } });
-		const result = await run(emu.get(), [ocr({ operation: 'getResult', requestId, options: FAST })]);
+		const result = await run(emu.get(), [ocr({ operation: 'getResult', output: 'raw', requestId, options: FAST })]);
 		expect(result.error).toBeUndefined();
 		expect(result.items[0].json.status).toBe('COMPLETED');
 		const polls = emu.get().requests.filter(isPoll);
@@ -57,7 +57,7 @@ describe('JSON calls do not follow a redirect to another origin', () => {
 describe('Submit never follows a redirect', () => {
 	it('names the redirect and its target, and uploads once', async () => {
 		emu.get().faults.push({ match: (request) => request.method === 'POST', kind: 'status', status: 307, headers: { location: `${foreign.url}/ingest` } });
-		const result = await run(emu.get(), [ocr({ operation: 'submit', docType: 'ID' })], [jpegItem()]);
+		const result = await run(emu.get(), [ocr({ operation: 'submit', waitForResult: false, docType: 'ID' })], [jpegItem()]);
 		expect(result.error?.message).toBe(`GreenNode redirected Submit to ${foreign.host} (307)`);
 		expect((result.error as { description?: string }).description).toMatch(/never sent twice.*Check the Base URL/s);
 		expect(emu.get().requests.filter((request) => request.method === 'POST')).toHaveLength(1);

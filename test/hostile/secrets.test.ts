@@ -31,7 +31,7 @@ describe('maskSecrets', () => {
 
 
 async function requestId(): Promise<string> {
-	const result = await run(emu.get(), [ocr({ operation: 'submit', docType: 'ID' })], [jpegItem()]);
+	const result = await run(emu.get(), [ocr({ operation: 'submit', waitForResult: false, docType: 'ID' })], [jpegItem()]);
 	expect(result.error).toBeUndefined();
 	return result.items[0].json.request_id as string;
 }
@@ -45,7 +45,7 @@ describe('a server that echoes the key', () => {
 	it.each(Object.entries(FORMS))('in an error body (%s): the error shows none of it', async (_, form) => {
 		const id = await requestId();
 		emu.get().faults.push({ match: isPoll, kind: 'status', status: 400, body: JSON.stringify({ message: `bad token ${form}` }).replace(/\\\\/g, '\\') });
-		const result = await run(emu.get(), [ocr({ operation: 'getResult', requestId: id, options: FAST })]);
+		const result = await run(emu.get(), [ocr({ operation: 'getResult', output: 'raw', requestId: id, options: FAST })]);
 		expect(result.error?.message).toMatch(/rejected the Get Result request \(400\): "bad token (Bearer%20)?\*\*\*"/);
 		expectNoSecret(everythingVisible(result));
 	});
@@ -54,7 +54,7 @@ describe('a server that echoes the key', () => {
 		const id = await requestId();
 		const body = `{"data":{"status":"COMPLETED","progress":{"total_doc":1,"finished":1,"ignored":0},"echo":"gnk\\/Zx81+q\\/Ab3Y0xQ==","documents":[{"document_id":"d","ocr_data":[{"name":"g","value":[{"name":"k","extracted_value":"${encodeURIComponent(SECRET)}"}]}]}]}}`;
 		emu.get().faults.push({ match: isPoll, kind: 'body', status: 200, body });
-		const result = await run(emu.get(), [ocr({ operation: 'getResult', requestId: id, options: FAST })]);
+		const result = await run(emu.get(), [ocr({ operation: 'getResult', output: 'raw', requestId: id, options: FAST })]);
 		expect(result.error).toBeUndefined();
 		expect(result.items[0].json.echo).toBe('***');
 		expectNoSecret(everythingVisible(result));
@@ -63,7 +63,7 @@ describe('a server that echoes the key', () => {
 	it('in an answer that is not JSON, and in the retry logs', async () => {
 		const id = await requestId();
 		emu.get().faults.push({ match: isPoll, kind: 'status', status: 503, body: `<html><title>down ${FORMS['URL-encoded']}</title></html>`, headers: { 'content-type': 'text/html' }, times: 2 });
-		const result = await run(emu.get(), [ocr({ operation: 'getResult', requestId: id, options: { ...FAST, maxRetries: 1 } })]);
+		const result = await run(emu.get(), [ocr({ operation: 'getResult', output: 'raw', requestId: id, options: { ...FAST, maxRetries: 1 } })]);
 		expect(result.error?.message).toMatch(/503/);
 		expectNoSecret(everythingVisible(result));
 	});
@@ -72,7 +72,7 @@ describe('a server that echoes the key', () => {
 describe('the Base URL decides where the key may go', () => {
 	const runWith = async (baseUrl: string) =>
 		await runWorkflow({
-			nodes: [ocr({ operation: 'getResult', requestId: 'r-1', options: FAST })],
+			nodes: [ocr({ operation: 'getResult', output: 'raw', requestId: 'r-1', options: FAST })],
 			credentials: credentialsFor(emu.get(), { baseUrl }),
 		});
 

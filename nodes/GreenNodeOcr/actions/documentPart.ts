@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { getDocumentPart, type DocumentPart } from '../transport/endpoints';
+import { documentIds } from '../helpers/documents';
+import { getDocumentPart, getResult, type DocumentPart } from '../transport/endpoints';
 import { documentIdField, maxRetriesOption, optionsCollection, requestIdField, requestTimeoutOption } from './fields';
 import { eachItem } from './runner';
 import { readRequestSettings } from './settings';
@@ -15,7 +16,10 @@ export function partDescription(operation: string, extraOptions: INodeProperties
 	];
 }
 
-/** Runs the part's call for every item; `shape` turns one answer into output items. */
+/**
+ * Runs the part's call for every item; `shape` turns one answer into output items. An empty
+ * Document ID means every document of the request, read from its result.
+ */
 export async function executePart(
 	this: IExecuteFunctions,
 	items: INodeExecutionData[],
@@ -23,11 +27,17 @@ export async function executePart(
 	shape: (data: IDataObject, itemIndex: number) => INodeExecutionData[] = (data) => [{ json: data }],
 ): Promise<INodeExecutionData[]> {
 	return await eachItem.call(this, items, async (itemIndex) => {
-		const ids = {
-			requestId: this.getNodeParameter('requestId', itemIndex, '') as unknown,
-			documentId: this.getNodeParameter('documentId', itemIndex, '') as unknown,
-		};
-		const data = await getDocumentPart.call(this, part, itemIndex, ids, readRequestSettings.call(this, itemIndex));
-		return shape(data, itemIndex);
+		const requestId = this.getNodeParameter('requestId', itemIndex, '') as unknown;
+		const documentId = this.getNodeParameter('documentId', itemIndex, '') as unknown;
+		const settings = readRequestSettings.call(this, itemIndex);
+		const every = documentId === undefined || documentId === null || (typeof documentId === 'string' && documentId.trim() === '');
+		if (!every) return shape(await getDocumentPart.call(this, part, itemIndex, { requestId, documentId }, settings), itemIndex);
+		const ids = documentIds(await getResult.call(this, itemIndex, requestId, settings));
+		const output: INodeExecutionData[] = [];
+		for (const id of ids) {
+			const data = await getDocumentPart.call(this, part, itemIndex, { requestId, documentId: id }, settings);
+			for (const item of shape(data, itemIndex)) output.push({ ...item, json: { document_id: id, ...item.json } });
+		}
+		return output;
 	});
 }

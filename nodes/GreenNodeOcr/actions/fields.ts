@@ -9,11 +9,12 @@ export function requestIdField(operations: string[]): INodeProperties {
 		displayName: 'Request ID',
 		name: 'requestId',
 		type: 'string',
-		default: '',
+		default: '={{ $json.request_id }}',
 		required: true,
 		placeholder: 'e.g. 6f1c2a9e-0d4b-4c1e-9a55-2b7d1c3e8f10',
 		displayOptions: { show: { operation: operations } },
-		description: 'The request_id returned by Submit. Drag it in from the Submit output or use an expression.',
+		description:
+			'The request_id returned by Submit. By default it is taken from the input item, so a node after Submit or Get Result needs no typing.',
 	};
 }
 
@@ -22,11 +23,11 @@ export function documentIdField(operations: string[]): INodeProperties {
 		displayName: 'Document ID',
 		name: 'documentId',
 		type: 'string',
-		default: '',
-		required: true,
+		default: '={{ $json.document_id }}',
 		placeholder: 'e.g. doc-1',
 		displayOptions: { show: { operation: operations } },
-		description: 'The document_id of one document in the result of Get Result (documents[].document_id)',
+		description:
+			'The document_id of one document of the result; by default taken from the input item (an item of Get Result\'s documents output). Empty: every document of the request.',
 	};
 }
 

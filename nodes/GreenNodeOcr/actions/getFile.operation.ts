@@ -1,10 +1,10 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IBinaryData, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { describeBody } from '../helpers/errors';
 import { extensionForMime, sniffFormat } from '../helpers/sniff';
 import { peekStream } from '../helpers/stream';
-import { getResultFile, type StreamAnswer } from '../transport/endpoints';
+import { getResultFile, type RequestSettings, type StreamAnswer } from '../transport/endpoints';
 import { header } from '../transport/errors';
 import { maxRetriesOption, optionsCollection, requestIdField, requestTimeoutOption } from './fields';
 import { eachItem } from './runner';
@@ -55,14 +55,16 @@ export function buildFileName(requestId: string, fileId: string, extension: stri
 	return `${safe(requestId.trim()).slice(0, 80)}-${safe(stem).slice(0, 80) || 'file'}.${extension}`;
 }
 
-async function fetchImage(this: IExecuteFunctions, itemIndex: number, item: INodeExecutionData): Promise<INodeExecutionData> {
-	const requestId = String(this.getNodeParameter('requestId', itemIndex, '') ?? '');
-	const fileId = String(this.getNodeParameter('fileId', itemIndex, '') ?? '');
-	const property = String(this.getNodeParameter('binaryPropertyName', itemIndex, 'data') ?? '').trim() || 'data';
-	const options = readOptions.call(this, itemIndex);
-	const given = typeof options.fileName === 'string' ? options.fileName.trim() : '';
+/** Downloads one result image into n8n's binary storage, checked to be an image. */
+export async function storeResultImage(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	ids: { requestId: string; fileId: string },
+	settings: RequestSettings,
+	givenName = '',
+): Promise<{ fileName: string; mimeType: string; binary: IBinaryData }> {
+	const { requestId, fileId } = ids;
 	const where = `file_id "${fileId.trim()}" of request_id "${requestId.trim()}"`;
-
 	// Runs once per attempt: a download cut off mid-way is fetched again from the start.
 	const store = async (answer: StreamAnswer) => {
 		const { head, data } = await peekStream(answer.body, 64);
@@ -85,12 +87,20 @@ async function fetchImage(this: IExecuteFunctions, itemIndex: number, item: INod
 				`It returned ${declared ? `"${declared}" content` : 'content'} starting with ${describeBody(head.toString('utf8'), declared)}. Check the file ID: it comes from file_ids of Submit or a file_id in the result.`,
 			);
 		}
-		const fileName = given || buildFileName(requestId, fileId, extensionForMime(mimeType) ?? sniffed?.extension ?? 'bin');
+		const fileName = givenName || buildFileName(requestId, fileId, extensionForMime(mimeType) ?? sniffed?.extension ?? 'bin');
 		const binary = await this.helpers.prepareBinaryData(data as BinaryInput, fileName, mimeType);
 		return { fileName, mimeType, binary };
 	};
-	const settings = readRequestSettings.call(this, itemIndex);
-	const stored = (await getResultFile.call(this, itemIndex, { requestId, fileId }, settings, store)) as Awaited<ReturnType<typeof store>>;
+	return (await getResultFile.call(this, itemIndex, ids, settings, store)) as Awaited<ReturnType<typeof store>>;
+}
+
+async function fetchImage(this: IExecuteFunctions, itemIndex: number, item: INodeExecutionData): Promise<INodeExecutionData> {
+	const requestId = String(this.getNodeParameter('requestId', itemIndex, '') ?? '');
+	const fileId = String(this.getNodeParameter('fileId', itemIndex, '') ?? '');
+	const property = String(this.getNodeParameter('binaryPropertyName', itemIndex, 'data') ?? '').trim() || 'data';
+	const options = readOptions.call(this, itemIndex);
+	const given = typeof options.fileName === 'string' ? options.fileName.trim() : '';
+	const stored = await storeResultImage.call(this, itemIndex, { requestId, fileId }, readRequestSettings.call(this, itemIndex), given);
 	return {
 		json: { request_id: requestId.trim(), file_id: fileId.trim(), fileName: stored.fileName, mimeType: stored.mimeType },
 		binary: { ...(item.binary ?? {}), [property]: stored.binary },

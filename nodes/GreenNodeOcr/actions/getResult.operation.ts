@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { getResult } from '../transport/endpoints';
+import { documentOptions, outputField, readOutputSettings, settleOutputs, type Finished } from './documentOutput';
 import { waitForResults, type PendingRequest } from '../wait/waitForResults';
 import {
 	concurrencyOption,
@@ -17,6 +18,8 @@ import { readConcurrency, readRequestSettings, readWaitSettings } from './settin
 
 const operations = ['getResult'];
 
+type Shape = Pick<Finished, 'output' | 'request'>;
+
 export const description: INodeProperties[] = [
 	requestIdField(operations),
 	{
@@ -28,6 +31,7 @@ export const description: INodeProperties[] = [
 		description:
 			'Whether to keep checking until the result is complete. When off, the node outputs whatever GreenNode has now, even if it is still processing.',
 	},
+	outputField({ operation: operations }),
 	optionsCollection(operations, [
 		concurrencyOption,
 		emptyResultWaitOption,
@@ -35,25 +39,33 @@ export const description: INodeProperties[] = [
 		pollIntervalOption,
 		requestTimeoutOption,
 		timeoutOption,
+		...documentOptions(),
 	]),
 ];
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
 	const outcomes: Outcomes = new Map();
 	const pending: PendingRequest[] = [];
+	const finished: Finished[] = [];
+	const shapes = new Map<number, Shape>();
 	const failed = await runPerItem.call(this, items.map((_, index) => index), outcomes, async (itemIndex) => {
 		const requestId = this.getNodeParameter('requestId', itemIndex, '') as string;
+		const shape: Shape = { output: readOutputSettings.call(this, itemIndex), request: readRequestSettings.call(this, itemIndex) };
+		shapes.set(itemIndex, shape);
 		if (this.getNodeParameter('waitForResult', itemIndex, true) as boolean) {
 			pending.push({ itemIndex, requestId, settings: readWaitSettings.call(this, itemIndex) });
-			return undefined;
+		} else {
+			finished.push({ itemIndex, data: await getResult.call(this, itemIndex, requestId, shape.request), ...shape });
 		}
-		return [{ json: await getResult.call(this, itemIndex, requestId, readRequestSettings.call(this, itemIndex)) }];
+		return undefined;
 	});
-	if (!(failed && !this.continueOnFail()) && pending.length > 0) {
-		const results = await waitForResults.call(this, pending, readConcurrency.call(this, items.length));
-		for (const [itemIndex, outcome] of results) {
-			outcomes.set(itemIndex, outcome.ok ? { items: [{ json: outcome.data }] } : { error: outcome.error });
+	const concurrency = readConcurrency.call(this, items.length);
+	if (!(failed && !this.continueOnFail())) {
+		for (const [itemIndex, outcome] of await waitForResults.call(this, pending, concurrency)) {
+			if (outcome.ok) finished.push({ itemIndex, data: outcome.data, ...(shapes.get(itemIndex) as Shape) });
+			else outcomes.set(itemIndex, { error: outcome.error });
 		}
+		await settleOutputs.call(this, finished, concurrency, outcomes);
 	}
 	return assembleOutput.call(this, items.length, outcomes);
 }

@@ -18,11 +18,20 @@ export const description: INodeProperties[] = partDescription('getTable', [
 			},
 		],
 	},
+	{
+		displayName: 'Normalize Numbers',
+		name: 'normalize',
+		type: 'boolean',
+		default: true,
+		displayOptions: { show: { outputMode: ['rows'] } },
+		description: 'Whether numeric cells become numbers (Vietnamese 1.800.000 → 1800000) in spreadsheet rows; other text stays text',
+	},
 ]);
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
 	return await executePart.call(this, items, 'table', (data, itemIndex) => {
 		if ((this.getNodeParameter('options.outputMode', itemIndex, 'raw') as string) !== 'rows') return [{ json: data }];
-		return tableRows(data).map((row) => ({ json: { table: row.table, page: row.page, row: row.row, ...row.values } }));
+		const normalize = this.getNodeParameter('options.normalize', itemIndex, true) !== false;
+		return tableRows(data, { normalize }).map((row) => ({ json: { table: row.table, page: row.page, row: row.row, ...row.values } }));
 	});
 }

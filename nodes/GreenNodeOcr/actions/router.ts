@@ -2,6 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { operationHandlers } from './operations';
+import { configuredOutputs } from './outputs';
 
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
@@ -10,5 +11,8 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	if (!handler) {
 		throw new NodeOperationError(this.getNode(), `The operation "${operation}" is not supported`);
 	}
-	return [await handler.call(this, items)];
+	const output = await handler.call(this, items);
+	if (configuredOutputs(this.getNode().parameters).length === 1) return [output];
+	// Needs Review: documents flagged by the review checks; everything else (errors included) stays on the first output.
+	return [output.filter((item) => item.json.needs_review !== true), output.filter((item) => item.json.needs_review === true)];
 }

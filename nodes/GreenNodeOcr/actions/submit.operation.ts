@@ -14,6 +14,7 @@ import {
 	requestTimeoutOption,
 	timeoutOption,
 } from './fields';
+import { documentOptions, outputField, readOutputSettings, settleOutputs, type Finished, type OutputSettings } from './documentOutput';
 import { assembleOutput, runPerItem, type Outcomes } from './runner';
 import { readConcurrency, readOptions, readRequestSettings, readWaitSettings } from './settings';
 
@@ -66,12 +67,14 @@ export const description: INodeProperties[] = [
 		displayName: 'Wait for Result',
 		name: 'waitForResult',
 		type: 'boolean',
-		default: false,
+		default: true,
 		displayOptions: { show },
 		description:
 			'Whether to wait until GreenNode has read the document and output the result instead of the request_id',
 	},
+	outputField({ ...show, waitForResult: [true] }),
 	optionsCollection(show.operation, [
+		...documentOptions({ '/waitForResult': [true] }),
 		concurrencyOption,
 		emptyResultWaitOption,
 		{
@@ -99,6 +102,7 @@ interface Submission {
 	request: RequestSettings;
 	/** How to wait for the result, or undefined when Wait for Result is off. */
 	wait?: WaitSettings;
+	output: OutputSettings;
 }
 
 function fail(this: IExecuteFunctions, itemIndex: number, message: string, description: string): NodeOperationError {
@@ -174,6 +178,7 @@ async function prepare(this: IExecuteFunctions, item: INodeExecutionData, itemIn
 		binary,
 		request: readRequestSettings.call(this, itemIndex),
 		wait: wait ? readWaitSettings.call(this, itemIndex) : undefined,
+		output: readOutputSettings.call(this, itemIndex),
 	};
 }
 
@@ -243,11 +248,14 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			const wait = prepared.get(itemIndex)?.wait;
 			if (wait && !outcomes.has(itemIndex)) pending.push({ itemIndex, requestId, settings: wait });
 		}
-		const results = await waitForResults.call(this, pending, readConcurrency.call(this, items.length));
-		for (const [itemIndex, outcome] of results) {
-			const submitted = answers.get(itemIndex) as IDataObject;
-			outcomes.set(itemIndex, outcome.ok ? { items: [{ json: withSubmissionIds(outcome.data, submitted) }] } : { error: outcome.error });
+		const concurrency = readConcurrency.call(this, items.length);
+		const finished: Finished[] = [];
+		for (const [itemIndex, outcome] of await waitForResults.call(this, pending, concurrency)) {
+			const { output, request } = prepared.get(itemIndex) as Submission;
+			if (!outcome.ok) outcomes.set(itemIndex, { error: outcome.error });
+			else finished.push({ itemIndex, data: withSubmissionIds(outcome.data, answers.get(itemIndex) as IDataObject), output, request });
 		}
+		await settleOutputs.call(this, finished, concurrency, outcomes);
 	}
 	return assembleOutput.call(this, items.length, outcomes, requestIds);
 }

@@ -191,3 +191,12 @@ export function toDocumentItems(data: unknown, options: DocumentItemOptions): Do
 		return item;
 	});
 }
+
+/** The document IDs of a Get Result `data` object, in order. */
+export function documentIds(data: unknown): string[] {
+	const root = asObject(data) ?? {};
+	const documents = Array.isArray(root.documents) ? root.documents : [];
+	return documents
+		.map((doc) => text(ID_KEYS.map((key) => asObject(doc)?.[key]).find((value) => text(value) !== null)))
+		.filter((id): id is string => id !== null && id !== '');
+}

@@ -1,5 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import { normalizeValue } from './normalize';
 import { asObject } from './values';
 
 /**
@@ -15,7 +16,7 @@ export interface TableRow {
 	page: number | null;
 	/** 1-based index of the data row within its table. */
 	row: number;
-	values: Record<string, string>;
+	values: Record<string, string | number>;
 }
 
 function toInt(value: unknown, fallback: number): number {
@@ -87,19 +88,49 @@ export function tablesOf(data: IDataObject): IDataObject[] {
 	return (list as unknown[]).map(asObject).filter((table): table is IDataObject => table !== undefined);
 }
 
-export function tableRows(data: IDataObject): TableRow[] {
+export interface RowOptions {
+	/** Numeric cells become numbers (Vietnamese "1.800.000" → 1800000); other text stays text. */
+	normalize?: boolean;
+}
+
+function sameHeader(a: string[], b: string[]): boolean {
+	return a.length === b.length && a.some((cell) => cell !== '') && a.every((cell, index) => cell === b[index]);
+}
+
+/**
+ * One row per data row of every table. A table that continues on the next page with the same
+ * header row is one table: its rows keep the table number and count on.
+ */
+export function tableRows(data: IDataObject, options: RowOptions = {}): TableRow[] {
 	const rows: TableRow[] = [];
-	tablesOf(data).forEach((table, tableIndex) => {
+	let tableNumber = 0;
+	let previous: { header: string[]; page: number | null; rows: number } | undefined;
+	for (const table of tablesOf(data)) {
 		const grid = tableGrid(table);
-		if (grid.length === 0) return;
-		const keys = headerKeys(grid[0], ROW_META_KEYS);
-		const page = table.page === undefined || table.page === null ? null : Number(table.page);
-		grid.slice(1).forEach((cells, rowIndex) => {
-			if (cells.every((cell) => cell === '')) return;
-			const values: Record<string, string> = {};
-			keys.forEach((key, c) => (values[key] = cells[c] ?? ''));
-			rows.push({ table: tableIndex + 1, page: Number.isFinite(page) ? page : null, row: rowIndex + 1, values });
-		});
-	});
+		if (grid.length === 0) continue;
+		const header = grid[0];
+		const rawPage = table.page === undefined || table.page === null ? Number.NaN : Number(table.page);
+		const page = Number.isFinite(rawPage) ? rawPage : null;
+		const continues =
+			previous !== undefined && sameHeader(previous.header, header) && page !== null && previous.page !== null && page === previous.page + 1;
+		if (!continues) {
+			tableNumber++;
+			previous = { header, page, rows: 0 };
+		}
+		const current = previous as { header: string[]; page: number | null; rows: number };
+		current.page = page;
+		const keys = headerKeys(header, ROW_META_KEYS);
+		for (const cells of grid.slice(1)) {
+			if (cells.every((cell) => cell === '')) continue;
+			const values: Record<string, string | number> = {};
+			keys.forEach((key, c) => {
+				const text = cells[c] ?? '';
+				const normalized = options.normalize ? normalizeValue(text, key) : undefined;
+				values[key] = normalized?.kind === 'number' ? normalized.value : text;
+			});
+			current.rows++;
+			rows.push({ table: tableNumber, page, row: current.rows, values });
+		}
+	}
 	return rows;
 }

@@ -1,0 +1,189 @@
+import type { IBinaryData, IDataObject, IDisplayOptions, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+
+type Show = NonNullable<IDisplayOptions['show']>;
+
+import { mapWithConcurrency } from '../helpers/concurrency';
+import { toDocumentItems } from '../helpers/documents';
+import { tableRows } from '../helpers/table';
+import { getDocumentPart, type RequestSettings } from '../transport/endpoints';
+import { storeResultImage } from './getFile.operation';
+import { readOptions } from './settings';
+
+/**
+ * The `documents` output of Submit (with Wait for Result) and Get Result: one flat item per document,
+ * values normalised and checked, with the parts asked for in Include fetched in the same run.
+ */
+
+export const PARTS = ['tables', 'signatures', 'stamps', 'images'] as const;
+export type Part = (typeof PARTS)[number];
+
+export function outputField(show: Show): INodeProperties {
+	return {
+		displayName: 'Output',
+		name: 'output',
+		type: 'options',
+		default: 'documents',
+		displayOptions: { show },
+		options: [
+			{
+				name: 'One Item per Document',
+				value: 'documents',
+				description: 'Flat fields, normalised values, checks and review flags for each document: ready for a spreadsheet',
+			},
+			{ name: 'Raw', value: 'raw', description: 'The answer of GreenNode as it is, one item per request' },
+		],
+	};
+}
+
+/**
+ * Options that shape the documents output, for the Options of Submit and Get Result; `show` adds
+ * conditions (Submit shows them only with Wait for Result on).
+ */
+export function documentOptions(show: Show = {}): INodeProperties[] {
+	return DOCUMENT_OPTIONS.map((option) => ({ ...option, displayOptions: { show: { '/output': ['documents'], ...show } } }));
+}
+
+const DOCUMENT_OPTIONS: INodeProperties[] = [
+	{
+		displayName: 'Include',
+		name: 'include',
+		type: 'multiOptions',
+		default: [],
+		options: [
+			{ name: 'Page Images', value: 'images', description: 'The page image of each document as a binary field "image"' },
+			{ name: 'Signatures', value: 'signatures', description: 'The signatures found in each document' },
+			{ name: 'Stamps', value: 'stamps', description: 'The stamps (seals) found in each document' },
+			{ name: 'Tables', value: 'tables', description: 'The tables of each document as rows keyed by their header' },
+		],
+		description: 'Parts to fetch for every document in the same run (bounded by Concurrency, with the same retries)',
+	},
+	{
+		displayName: 'Normalize Values',
+		name: 'normalize',
+		type: 'boolean',
+		default: true,
+		description:
+			'Whether Vietnamese numbers and dates become numbers and ISO dates (4.610.000 → 4610000, 15/03/2024 → 2024-03-15), with the original text kept in "original"',
+	},
+	{
+		displayName: 'Validate Fields',
+		name: 'validate',
+		type: 'boolean',
+		default: true,
+		description:
+			'Whether to check citizen ID numbers (CCCD), tax codes (MST), dates, and amounts in words against amounts in figures',
+	},
+	{
+		displayName: 'Review Threshold',
+		name: 'reviewThreshold',
+		type: 'number',
+		typeOptions: { minValue: 0, maxValue: 1, numberPrecision: 2 },
+		default: 0,
+		description:
+			'Above 0, a second output "Needs Review" gets each document with a field below this confidence, a failed check, a doubtful classification or no content. 0 turns it off.',
+	},
+];
+
+export interface OutputSettings {
+	output: 'documents' | 'raw';
+	include: Part[];
+	normalize: boolean;
+	validate: boolean;
+	reviewThreshold: number;
+}
+
+export function readOutputSettings(this: IExecuteFunctions, itemIndex: number): OutputSettings {
+	const options = readOptions.call(this, itemIndex);
+	const output = this.getNodeParameter('output', itemIndex, 'documents') === 'raw' ? 'raw' : 'documents';
+	const include = Array.isArray(options.include) ? PARTS.filter((part) => (options.include as string[]).includes(part)) : [];
+	const threshold = Number(options.reviewThreshold ?? 0);
+	return {
+		output,
+		include,
+		normalize: options.normalize !== false,
+		validate: options.validate !== false,
+		reviewThreshold: Number.isFinite(threshold) && threshold > 0 ? threshold : 0,
+	};
+}
+
+export interface Finished {
+	itemIndex: number;
+	data: IDataObject;
+	output: OutputSettings;
+	request: RequestSettings;
+}
+
+type Task = { finished: Finished; json: IDataObject; binary: Record<string, IBinaryData>; part: Part };
+
+async function fetchPart(this: IExecuteFunctions, task: Task): Promise<void> {
+	const { finished, json, part } = task;
+	const ids = { requestId: json.request_id ?? finished.data.request_id, documentId: json.document_id };
+	if (part === 'images') {
+		if (typeof json.file_id !== 'string' || json.file_id === '') return;
+		const stored = await storeResultImage.call(this, finished.itemIndex, { requestId: String(ids.requestId), fileId: json.file_id }, finished.request);
+		task.binary.image = stored.binary;
+		return;
+	}
+	const endpoint = part === 'tables' ? 'table' : part === 'signatures' ? 'signature' : 'stamp';
+	const data = await getDocumentPart.call(this, endpoint, finished.itemIndex, ids, finished.request);
+	json[part] =
+		part === 'tables'
+			? tableRows(data, { normalize: finished.output.normalize }).map((row) => ({ table: row.table, page: row.page, row: row.row, ...row.values }))
+			: ((Array.isArray(data[part]) ? data[part] : []) as IDataObject[]);
+}
+
+/**
+ * The output items of finished results, by input item: raw answers as they are, or one item per
+ * document with its parts. A part that cannot be fetched makes its input item an error.
+ */
+export async function documentOutputs(
+	this: IExecuteFunctions,
+	finished: Finished[],
+	concurrency: number,
+): Promise<Map<number, INodeExecutionData[] | Error>> {
+	const outputs = new Map<number, INodeExecutionData[] | Error>();
+	const tasks: Task[] = [];
+	const built = new Map<number, Array<{ json: IDataObject; binary: Record<string, IBinaryData> }>>();
+	for (const item of finished) {
+		if (item.output.output === 'raw') {
+			outputs.set(item.itemIndex, [{ json: item.data }]);
+			continue;
+		}
+		const documents = toDocumentItems(item.data, item.output).map((document) => ({
+			json: document as unknown as IDataObject,
+			binary: {} as Record<string, IBinaryData>,
+		}));
+		built.set(item.itemIndex, documents);
+		for (const document of documents) {
+			for (const part of item.output.include) tasks.push({ finished: item, json: document.json, binary: document.binary, part });
+		}
+	}
+	await mapWithConcurrency(tasks, concurrency, async (task) => {
+		if (outputs.get(task.finished.itemIndex) instanceof Error) return;
+		try {
+			await fetchPart.call(this, task);
+		} catch (error) {
+			outputs.set(task.finished.itemIndex, error as Error);
+		}
+	});
+	for (const [itemIndex, documents] of built) {
+		if (outputs.get(itemIndex) instanceof Error) continue;
+		outputs.set(
+			itemIndex,
+			documents.map(({ json, binary }) => (Object.keys(binary).length > 0 ? { json, binary } : { json })),
+		);
+	}
+	return outputs;
+}
+
+/** Turns finished results into the outcomes of their input items (after `documentOutputs`). */
+export async function settleOutputs(
+	this: IExecuteFunctions,
+	finished: Finished[],
+	concurrency: number,
+	outcomes: Map<number, { items: INodeExecutionData[] } | { error: Error }>,
+): Promise<void> {
+	for (const [itemIndex, output] of await documentOutputs.call(this, finished, concurrency)) {
+		outcomes.set(itemIndex, output instanceof Error ? { error: output } : { items: output });
+	}
+}
