@@ -142,7 +142,8 @@ export function startService(name, command, args, options = {}) {
 	return { name, pid: child.pid, child, exited };
 }
 
-function killGroup(pid, signal) {
+/** Sends `signal` to the process group `pid` leads (or to `pid` alone); false when neither exists. */
+export function killGroup(pid, signal) {
 	try {
 		process.kill(-pid, signal);
 		return true;
@@ -156,7 +157,8 @@ function killGroup(pid, signal) {
 	}
 }
 
-function groupAlive(pid) {
+/** Whether any process of the group `pid` leads is still alive. */
+export function groupAlive(pid) {
 	try {
 		process.kill(-pid, 0);
 		return true;
@@ -165,10 +167,10 @@ function groupAlive(pid) {
 	}
 }
 
-/** Stops one service: SIGTERM to its process group, SIGKILL after `graceMs`. */
-export async function stopService(service, graceMs = 8000) {
+/** Stops one service: `signal` (SIGTERM by default) to its process group, SIGKILL after `graceMs`. */
+export async function stopService(service, graceMs = 8000, signal = 'SIGTERM') {
 	if (!service) return;
-	killGroup(service.pid, 'SIGTERM');
+	killGroup(service.pid, signal);
 	const deadline = Date.now() + graceMs;
 	while (Date.now() < deadline && groupAlive(service.pid)) {
 		await sleep(100);
