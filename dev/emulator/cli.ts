@@ -13,6 +13,17 @@
  *
  * The first line on stdout holds everything to enter in the n8n credential. One line per
  * request (method, path, status; never headers) goes to stderr.
+ *
+ * Words in the uploaded file name steer a job (details in content.ts and jobs.ts):
+ *   fail      the job ends FAILED            stuck     it never gains content
+ *   notable   no tables                      front / back   that side of an ID card (doc_type ID)
+ *   twopage   one document whose table runs over pages 1 and 2, same header (doc_type INVOICE)
+ *   blurry    some fields with confidence 0.3–0.6
+ *   rotated   is_correct_classification false
+ *   mismatch  data that fails validation: CCCD century digit against the birth date, a tax code
+ *             with a wrong check digit, an amount in words that differs from the total
+ * doc_type GET_TABLE finishes with ocr_data null and schema { table: [] }, for good; enable it with
+ * GREENNODE_EMULATOR_DOC_TYPES=ID,INVOICE,GET_TABLE.
  */
 import { DEFAULT_API_KEY, DEFAULT_ENABLED_DOC_TYPES, DEFAULT_PORTAL_USER_ID, startEmulator } from './server';
 

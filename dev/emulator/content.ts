@@ -5,45 +5,82 @@
  * signature and stamp bodies) follow the proposed fixtures; every body also carries fields
  * a client does not know (`extra_field`, `engine_version`, ...) so that clients can be
  * checked to pass them through.
+ *
+ * Content is chosen by doc_type and page, and by words in the uploaded file name (any case,
+ * anywhere in the name; they combine, e.g. `cccd-back-blurry.jpg`):
+ *
+ *   doc_type `ID`       a citizen ID card (group `eid`): page 1 is the front (a valid CCCD number
+ *                       079303009457 for TRẦN THANH VÂN ANH, Nữ, born 03/09/2003, and 10 more
+ *                       fields), later pages the back (no `id_number`; date and place of issue,
+ *                       features, issuer, MRZ lines). See content/idCard.ts.
+ *   `front`, `back`     that side of the card on every page (`front` and `back` together: by page).
+ *   doc_type `INVOICE`  a VAT invoice (group `invoice`): page 1 has all fields (seller tax code
+ *                       0312345673, buyer branch code 0301234562-001, 4.190.909 + VAT 419.091 =
+ *                       total 4.610.000, "Bốn triệu sáu trăm mười nghìn đồng"), a later page the
+ *                       totals only. See content/invoice.ts.
+ *   `twopage`           the job is ONE document (an INVOICE when no doc_type is sent) whose table
+ *                       runs over two pages: two table entries, pages 1 and 2, the same header
+ *                       (STT, Tên hàng, Số lượng, Đơn giá, Thành tiền), rows 1–4 then 5–7.
+ *                       Without it, doc-1 has the two tables of `invoiceTables` (whatever its type).
+ *   `blurry`            some fields with extracted_prob 0.3–0.6.
+ *   `rotated`           `is_correct_classification: false`, as the live API answers a rotated photo.
+ *   `mismatch`          data that fails validation: an ID numbered 079288004613 (4th digit 2 =
+ *                       born 2000–2099) for a holder born 14/06/1988; an invoice whose words say
+ *                       4.600.000 against a total of 4.610.000 and whose seller tax code 0312345678
+ *                       has a wrong check digit.
+ *   doc_type `GET_TABLE` finished but empty for good, as seen live: ONE document with
+ *                       `ocr_data: null` and `schema: { table: [] }`, progress complete, no tables,
+ *                       signatures or stamps (enable it: GREENNODE_EMULATOR_DOC_TYPES or
+ *                       `enabledDocTypes`).
+ *
+ * The words `fail`, `stuck` and `notable` steer the job itself (jobs.ts).
  */
+import { buildTable, field, grid, type OcrField, type Table } from './content/base';
+import { ID_BLURRY, idCardFields } from './content/idCard';
+import { INVOICE_BLURRY, invoiceFields, twoPageInvoiceTables } from './content/invoice';
 
-export type Box = [number, number, number, number];
+export type { Box, OcrField, Table, TableCell } from './content/base';
 
-export interface OcrField {
-	name: string;
-	extracted_value: string;
-	extracted_prob: number;
-	coordinates: Box;
-	[extra: string]: unknown;
+/** What the file name asks of the content. */
+export interface ContentWords {
+	front: boolean;
+	back: boolean;
+	blurry: boolean;
+	rotated: boolean;
+	mismatch: boolean;
+	twoPage: boolean;
 }
 
-export interface TableCell {
-	row: number;
-	col: number;
-	row_span: number;
-	col_span: number;
-	text: string;
-	extracted_prob: number;
-	coordinates: Box;
+export function contentWords(fileName = ''): ContentWords {
+	const lower = fileName.toLowerCase();
+	const has = (word: string) => lower.includes(word);
+	return {
+		front: has('front'),
+		back: has('back'),
+		blurry: has('blurry'),
+		rotated: has('rotated'),
+		mismatch: has('mismatch'),
+		twoPage: has('twopage'),
+	};
 }
 
-export interface Table {
-	page: number;
-	coordinates: Box;
-	n_rows: number;
-	n_cols: number;
-	cells: TableCell[];
-	[extra: string]: unknown;
+/** doc_type values that finish with no content, for good. */
+const EMPTY_FOR_GOOD = new Set(['GET_TABLE']);
+
+/**
+ * Whether a job is one document over all its pages (`twopage`, or a doc_type that stays empty),
+ * instead of one per page.
+ */
+export function singleDocument(docType: string | undefined, fileName: string): boolean {
+	return (docType !== undefined && EMPTY_FOR_GOOD.has(docType)) || contentWords(fileName).twoPage;
 }
 
 interface DocTypeInfo {
 	title: string;
 	group: string;
-	fields: (page: number) => OcrField[];
-}
-
-function field(name: string, value: string, prob: number, coordinates: Box): OcrField {
-	return { name, extracted_value: value, extracted_prob: prob, coordinates };
+	fields: (page: number, words: ContentWords) => OcrField[];
+	/** Field confidences under `blurry`; without it every second field gets a low one. */
+	blurry?: Readonly<Record<string, number>>;
 }
 
 /** Fields on page 1, and on every later page (fresh arrays: callers may replace entries). */
@@ -51,41 +88,25 @@ function byPage(first: OcrField[], later: OcrField[]): (page: number) => OcrFiel
 	return (page) => [...(page === 1 ? first : later)];
 }
 
+function idSide(page: number, words: ContentWords): 'front' | 'back' {
+	if (words.front !== words.back) {
+		return words.front ? 'front' : 'back';
+	}
+	return page === 1 ? 'front' : 'back';
+}
+
 const DOC_TYPES: Record<string, DocTypeInfo> = {
 	ID: {
 		title: 'Căn cước công dân',
 		group: 'eid',
-		fields: byPage(
-			[
-				field('id_number', '079303009457', 0.98, [412, 301, 861, 356]),
-				field('name', 'TRẦN THANH VÂN ANH', 0.96, [325, 393, 1096, 457]),
-				field('dob', '03/09/2003', 0.97, [658, 451, 874, 505]),
-				field('sex', 'Nữ', 0.99, [515, 505, 580, 552]),
-				field('nationality', 'Việt Nam', 0.95, [905, 505, 1090, 552]),
-				field('place_of_residence', '12 Nguyễn Huệ, Phường Bến Nghé, Quận 1, TP. Hồ Chí Minh', 0.91, [325, 640, 1180, 700]),
-			],
-			[
-				field('issue_date', '15/08/2021', 0.94, [120, 520, 360, 570]),
-				field('issued_by', 'CỤC TRƯỞNG CỤC CẢNH SÁT QUẢN LÝ HÀNH CHÍNH VỀ TRẬT TỰ XÃ HỘI', 0.89, [120, 580, 980, 660]),
-			],
-		),
+		fields: (page, words) => idCardFields(idSide(page, words), words.mismatch),
+		blurry: ID_BLURRY,
 	},
 	INVOICE: {
 		title: 'Hóa đơn giá trị gia tăng',
 		group: 'invoice',
-		fields: byPage(
-			[
-				field('invoice_number', '0000123', 0.97, [980, 180, 1160, 220]),
-				field('invoice_date', '15/03/2024', 0.96, [480, 230, 760, 270]),
-				field('seller_name', 'CÔNG TY TNHH THƯƠNG MẠI ĐẠI PHÁT', 0.95, [60, 300, 900, 345]),
-				field('seller_tax_code', '0312345678', 0.98, [60, 350, 420, 390]),
-				field('buyer_name', 'Nguyễn Văn Bình', 0.93, [60, 560, 640, 600]),
-			],
-			[
-				field('total_amount', '4.610.000', 0.96, [900, 1330, 1180, 1370]),
-				field('amount_in_words', 'Bốn triệu sáu trăm mười nghìn đồng', 0.88, [60, 1380, 1180, 1420]),
-			],
-		),
+		fields: (page, words) => invoiceFields(page, words.mismatch),
+		blurry: INVOICE_BLURRY,
 	},
 	BANK_STATEMENT: {
 		title: 'Sao kê tài khoản ngân hàng',
@@ -124,6 +145,15 @@ function docTypeInfo(docType: string): DocTypeInfo {
 	);
 }
 
+const LOW_PROBS = [0.45, 0.38, 0.57, 0.31];
+
+function blur(values: OcrField[], probs: Readonly<Record<string, number>> | undefined): OcrField[] {
+	return values.map((value, i) => {
+		const low = probs ? probs[value.name] : i % 2 === 1 ? LOW_PROBS[((i - 1) / 2) % LOW_PROBS.length] : undefined;
+		return low === undefined ? value : { ...value, extracted_prob: low };
+	});
+}
+
 /** The name of the `ocr_data` group for a document type (`eid` for `ID`). */
 export function ocrGroupName(docType: string): string {
 	return docTypeInfo(docType).group;
@@ -134,26 +164,38 @@ export interface DocumentSpec {
 	docType: string;
 	page: number;
 	fileId: string;
+	/** The uploaded file's name, whose words choose variants of the content. */
+	fileName?: string;
 }
 
 /** A finished document of the result body. */
 export function doneDocument(doc: DocumentSpec): Record<string, unknown> {
 	const info = docTypeInfo(doc.docType);
-	const values = info.fields(doc.page);
-	if (values.length > 0) {
-		values[0] = { ...values[0], extra_field: { normalized_value: values[0].extracted_value } };
-	}
-	return {
+	const words = contentWords(doc.fileName);
+	const base = {
 		document_id: doc.documentId,
 		document_type: doc.docType,
 		document_type_title: info.title,
 		status: 'SUCCESS',
 		is_correct: false,
-		is_correct_classification: true,
+		is_correct_classification: !words.rotated,
 		page: doc.page,
 		file_id: doc.fileId,
+	};
+	if (EMPTY_FOR_GOOD.has(doc.docType)) {
+		return { ...base, ocr_data: null, schema: { table: [] } };
+	}
+	let values = info.fields(doc.page, words);
+	if (words.blurry) {
+		values = blur(values, info.blurry);
+	}
+	if (values.length > 0) {
+		values[0] = { ...values[0], extra_field: { normalized_value: values[0].extracted_value } };
+	}
+	return {
+		...base,
 		ocr_data: [{ name: info.group, value: values }],
-		extra_field: { classification_prob: 0.99, rotation: 0 },
+		extra_field: { classification_prob: words.rotated ? 0.41 : 0.99, rotation: 0 },
 	};
 }
 
@@ -163,50 +205,6 @@ export function emptyDocument(doc: DocumentSpec): Record<string, unknown> {
 		document_id: doc.documentId,
 		ocr_data: [{ name: ocrGroupName(doc.docType), value: [] }],
 	};
-}
-
-function prob(row: number, col: number): number {
-	return Math.round((0.9 + ((row * 7 + col * 3) % 10) / 100) * 100) / 100;
-}
-
-function buildTable(
-	page: number,
-	box: Box,
-	nRows: number,
-	nCols: number,
-	cells: Array<{ row: number; col: number; text: string; rowSpan?: number; colSpan?: number }>,
-): Table {
-	const [x1, y1, x2, y2] = box;
-	const cellWidth = (x2 - x1) / nCols;
-	const cellHeight = (y2 - y1) / nRows;
-	return {
-		page,
-		coordinates: box,
-		n_rows: nRows,
-		n_cols: nCols,
-		cells: cells.map((cell) => {
-			const rowSpan = cell.rowSpan ?? 1;
-			const colSpan = cell.colSpan ?? 1;
-			return {
-				row: cell.row,
-				col: cell.col,
-				row_span: rowSpan,
-				col_span: colSpan,
-				text: cell.text,
-				extracted_prob: prob(cell.row, cell.col),
-				coordinates: [
-					Math.round(x1 + cell.col * cellWidth),
-					Math.round(y1 + cell.row * cellHeight),
-					Math.round(x1 + (cell.col + colSpan) * cellWidth),
-					Math.round(y1 + (cell.row + rowSpan) * cellHeight),
-				],
-			};
-		}),
-	};
-}
-
-function grid(rows: string[][]): Array<{ row: number; col: number; text: string }> {
-	return rows.flatMap((cells, row) => cells.map((text, col) => ({ row, col, text })));
 }
 
 /**
@@ -260,4 +258,21 @@ export function stamps(): Array<Record<string, unknown>> {
 			file_id: STAMP_FILE_ID,
 		},
 	];
+}
+
+/**
+ * What the table, signature or stamp route answers for the first document of a job that has
+ * them: the two-page table under `twopage`, nothing for a doc_type that stays empty.
+ */
+export function documentParts(kind: 'table' | 'signature' | 'stamp', doc: DocumentSpec): Array<Record<string, unknown>> {
+	if (EMPTY_FOR_GOOD.has(doc.docType)) {
+		return [];
+	}
+	if (kind === 'signature') {
+		return signatures();
+	}
+	if (kind === 'stamp') {
+		return stamps();
+	}
+	return contentWords(doc.fileName).twoPage ? twoPageInvoiceTables() : invoiceTables();
 }

@@ -2,10 +2,10 @@
  * Jobs and their phases. A job answers "processing", then "terminal but empty" (COMPLETED
  * with no content, as the live API has been seen to answer), then done, on successive result
  * polls or on a clock. The file name steers it: `fail` ends FAILED, `stuck` never gains
- * content, `notable` has no tables.
+ * content, `notable` has no tables. Words that choose the content itself are listed in content.ts.
  */
 import { randomUUID } from 'crypto';
-import type { DocumentSpec } from './content';
+import { singleDocument, type DocumentSpec } from './content';
 import type { EmulatorSettings, Job, JobOutcome, RecordedFile, ScenarioHook } from './types';
 
 export const FAIL_MESSAGE = 'Document could not be processed';
@@ -69,13 +69,19 @@ export function createJob(request: JobRequest, settings: EmulatorSettings, hook?
 	return job;
 }
 
-/** The documents a job yields: one per page (two for a PDF). */
+/**
+ * The documents a job yields: one per page (two for a PDF), or one for the whole file when the
+ * content says so (`twopage`, GET_TABLE). Without a doc_type: an ID, then an invoice.
+ */
 export function jobDocuments(job: Job): DocumentSpec[] {
-	return job.fileIds.map((fileId, index) => ({
+	const single = singleDocument(job.docType, job.fileName);
+	const fileIds = single ? job.fileIds.slice(0, 1) : job.fileIds;
+	return fileIds.map((fileId, index) => ({
 		documentId: `doc-${index + 1}`,
-		docType: job.docType ?? (index === 0 ? 'ID' : 'INVOICE'),
+		docType: job.docType ?? (index === 0 && !single ? 'ID' : 'INVOICE'),
 		page: index + 1,
 		fileId,
+		fileName: job.fileName,
 	}));
 }
 

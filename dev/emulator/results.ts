@@ -1,13 +1,5 @@
 /** What the GET routes of a job answer: the result poll, tables, signatures, stamps and files. */
-import {
-	doneDocument,
-	emptyDocument,
-	invoiceTables,
-	SIGNATURE_FILE_ID,
-	signatures,
-	STAMP_FILE_ID,
-	stamps,
-} from './content';
+import { documentParts, doneDocument, emptyDocument, SIGNATURE_FILE_ID, STAMP_FILE_ID } from './content';
 import { PAGE_JPEG, PAGE_PNG, SIGNATURE_PNG, STAMP_PNG } from './images';
 import { currentPhase, jobDocuments, Phase, phaseOf } from './jobs';
 import { json, message, Reply, toBuffer } from './replies';
@@ -57,13 +49,8 @@ export function documentRoute(kind: 'table' | 'signature' | 'stamp', job: Job, d
 	}
 	const first = document.documentId === 'doc-1';
 	const data: Record<string, unknown> = { request_id: job.requestId, document_id: document.documentId };
-	if (kind === 'table') {
-		data.tables = first && job.scenario.tables ? invoiceTables() : [];
-	} else if (kind === 'signature') {
-		data.signatures = first ? signatures() : [];
-	} else {
-		data.stamps = first ? stamps() : [];
-	}
+	const key = kind === 'table' ? 'tables' : kind === 'signature' ? 'signatures' : 'stamps';
+	data[key] = first && (kind !== 'table' || job.scenario.tables) ? documentParts(kind, document) : [];
 	return json(200, { data });
 }
 
