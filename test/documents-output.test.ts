@@ -115,6 +115,37 @@ describe('Needs Review', () => {
 	});
 });
 
+describe('realistic documents', () => {
+	it('ID cards and invoices: good ones to Documents, a contradictory CCCD and a blurry scan to Needs Review', async () => {
+		const items = [jpegItem('cccd-front.jpg'), jpegItem('cccd-back.jpg'), jpegItem('cccd-mismatch.jpg'), jpegItem('invoice-blurry.jpg')];
+		const result = await run(
+			emu.get(),
+			[ocr({ operation: 'submit', docType: '={{ $itemIndex === 3 ? "INVOICE" : "ID" }}', options: { ...FAST, reviewThreshold: 0.7 } })],
+			items,
+		);
+		expect(result.error).toBeUndefined();
+		const [documents, review] = outputsOf(result);
+		expect(documents.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
+		const front = documents[0].json as { fields: Record<string, unknown>; validation: Record<string, { valid: boolean; check: string }> };
+		expect(front.validation['eid.id_number']).toMatchObject({ check: 'cccd', valid: true });
+		expect(front.fields['eid.dob']).toBe('2003-09-03');
+		expect(Object.keys((documents[1].json as { fields: object }).fields)).not.toContain('eid.id_number');
+		expect(review.map((item) => item.pairedItem)).toEqual([{ item: 2 }, { item: 3 }]);
+		expect((review[0].json.review_reasons as string[]).join(' ')).toMatch(/eid\.id_number failed the cccd check/);
+		expect((review[1].json.review_reasons as string[]).join(' ')).toMatch(/confidence of invoice\.\S+ is 0\.\d+, below 0\.7/);
+	});
+
+	it('a table-type document that finishes empty (as seen live) is output marked empty, and reviewed', async () => {
+		const result = await run(emu.get(), [ocr({ operation: 'submit', docType: 'GET_TABLE', options: { ...FAST, emptyResultWait: 0.3, reviewThreshold: 0.5 } })], [pdfItem('listing.pdf')]);
+		expect(result.error).toBeUndefined();
+		const [documents, review] = outputsOf(result);
+		expect(documents).toHaveLength(0);
+		expect(review).toHaveLength(1);
+		expect(review[0].json).toMatchObject({ empty: true, needs_review: true, extra: { schema: { table: [] } } });
+		expect(review[0].json.review_reasons).toEqual(['no OCR content (ocr_data is null)']);
+	});
+});
+
 describe('chaining without typing', () => {
 	it('Submit → Get Table rows uses request_id and document_id of each document item', async () => {
 		const result = await run(emu.get(), [

@@ -22,7 +22,7 @@ async function parse(body: ReturnType<typeof multipartBody>) {
 		parser.on('file', (name, stream, info) => {
 			const parts: Buffer[] = [];
 			stream.on('data', (chunk: Buffer) => parts.push(chunk));
-			stream.on('end', () => files.push({ name, fileName: info.filename, mimeType: info.mimeType, data: Buffer.concat(parts) }));
+			stream.on('end', () => files.push({ name, fileName: info.filename ?? '', mimeType: info.mimeType, data: Buffer.concat(parts) }));
 		});
 		parser.on('close', () => resolve({ fields, files, raw }));
 		parser.on('error', reject);

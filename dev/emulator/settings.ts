@@ -2,7 +2,7 @@ import type { EmulatorSettings } from './types';
 
 export const DEFAULT_API_KEY = 'gn-emulator-key';
 export const DEFAULT_PORTAL_USER_ID = '100001';
-export const DEFAULT_ENABLED_DOC_TYPES: readonly string[] = ['ID', 'INVOICE', 'BANK_STATEMENT', 'CONTRACT'];
+export const DEFAULT_ENABLED_DOC_TYPES: readonly string[] = ['ID', 'INVOICE', 'BANK_STATEMENT', 'CONTRACT', 'GET_TABLE'];
 
 const DEFAULT_SETTINGS: Readonly<EmulatorSettings> = {
 	enabledDocTypes: [...DEFAULT_ENABLED_DOC_TYPES],
