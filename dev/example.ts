@@ -1,8 +1,9 @@
 /**
  * Runs an example workflow in-process with n8n's own engine:
  *
- *     Start (a sample invoice PDF) → GreenNode OCR: Submit Document, wait for the result
- *                                  → GreenNode OCR: Get Table, as spreadsheet rows
+ *     Start (two sample invoices) → GreenNode OCR: Submit Document (one item per document; a blurry
+ *                                   scan goes to the Needs Review output)
+ *                                 → GreenNode OCR: Get Table, as spreadsheet rows
  *
  * against the bundled GreenNode emulator (no API key needed), prints what the node produced and
  * saves it to .output/example-result.json.
@@ -31,22 +32,28 @@ function mimeOf(path: string): string {
 	return 'image/jpeg';
 }
 
-/** The part of a result document printed here, as GreenNode sends it. */
-interface ResultDocument {
+/** A document item of the node's default output, as far as it is printed here. */
+interface DocumentItem {
 	document_id?: string;
-	ocr_data?: Array<{ value?: Array<{ name: string; extracted_value?: unknown; extracted_prob?: unknown }> }>;
+	document_type?: string;
+	fields?: Record<string, unknown>;
+	original?: Record<string, string>;
+	confidence?: Record<string, number>;
+	validation?: Record<string, { valid: boolean; check: string; reason: string }>;
+	review_reasons?: string[];
 }
 
-function fieldsOf(result: Record<string, unknown>): Array<[string, string, string]> {
-	const rows: Array<[string, string, string]> = [];
-	for (const document of (result.documents as ResultDocument[] | undefined) ?? []) {
-		for (const group of document.ocr_data ?? []) {
-			for (const field of group.value ?? []) {
-				rows.push([`${document.document_id ?? ''} ${field.name}`, String(field.extracted_value ?? ''), String(field.extracted_prob ?? '')]);
-			}
-		}
-	}
-	return rows;
+function fieldRows(document: DocumentItem) {
+	return Object.entries(document.fields ?? {}).map(([field, value]) => {
+		const check = document.validation?.[field];
+		return {
+			field,
+			value: typeof value === 'number' ? value : String(value).slice(0, 40),
+			read: document.original?.[field] ?? '',
+			confidence: document.confidence?.[field] ?? '',
+			check: check ? `${check.valid ? 'ok' : 'FAILED'} ${check.check}` : '',
+		};
+	});
 }
 
 async function main(): Promise<void> {
@@ -68,30 +75,27 @@ async function main(): Promise<void> {
 	}
 
 	const docType = argument('--doc-type') ?? (realKey ? 'ID' : 'INVOICE');
-	const data = file ? readFileSync(resolve(file)) : samplePdf();
-	const fileName = file ? basename(file) : 'sample-scan.pdf';
+	const files = file
+		? [{ data: readFileSync(resolve(file)), fileName: basename(file), mimeType: mimeOf(file) }]
+		: [
+				{ data: samplePdf(), fileName: 'sample-invoice.twopage.pdf', mimeType: 'application/pdf' },
+				{ data: samplePdf('BLURRY'), fileName: 'sample-invoice-blurry.pdf', mimeType: 'application/pdf' },
+			];
+	// Submit with the defaults (wait, one item per document, values normalised and checked), documents
+	// with a field under 80 % confidence or a failed check to the second output; then the tables of
+	// every document as rows, with no IDs typed.
 	const nodes: RunNodeSpec[] = [
 		{
 			name: 'Submit and wait',
 			type: 'greenNodeOcr',
-			parameters: { operation: 'submit', docType, waitForResult: true, options: { pollInterval: 1, timeout: 120 } },
+			parameters: { operation: 'submit', docType, options: { pollInterval: 1, timeout: 120, reviewThreshold: 0.8 } },
 		},
-		{
-			name: 'Table rows',
-			type: 'greenNodeOcr',
-			parameters: {
-				operation: 'getTable',
-				requestId: '={{ $json.request_id }}',
-				documentId: '={{ $json.documents[0].document_id }}',
-				options: { outputMode: 'rows' },
-			},
-			onError: 'continueRegularOutput',
-		},
+		{ name: 'Table rows', type: 'greenNodeOcr', parameters: { operation: 'getTable', options: { outputMode: 'rows' } }, onError: 'continueRegularOutput' },
 	];
 	const started = Date.now();
 	const result = await runWorkflow({
 		nodes,
-		items: [{ json: { source: fileName }, binary: { data: { data, fileName, mimeType: file ? mimeOf(file) : 'application/pdf' } } }],
+		items: files.map(({ data, fileName, mimeType }) => ({ json: { source: fileName }, binary: { data: { data, fileName, mimeType } } })),
 		credentials: { greenNodeOcrApi: credentials },
 	});
 	const elapsed = Date.now() - started;
@@ -110,12 +114,19 @@ async function main(): Promise<void> {
 		if (description) console.error(description);
 		process.exitCode = 1;
 	} else {
-		const ocr = result.outputs['Submit and wait'][0][0].json;
-		console.log(`\nSubmit and wait → 1 item in ${(elapsed / 1000).toFixed(1)} s: request_id ${ocr.request_id}, status ${ocr.status}`);
-		console.table(fieldsOf(ocr).map(([field, value, confidence]) => ({ field, value, confidence })));
+		const [documents = [], review = []] = result.outputs['Submit and wait'] ?? [];
+		console.log(`\nSubmit and wait → ${documents.length + review.length} documents in ${(elapsed / 1000).toFixed(1)} s, one item each`);
+		for (const [label, items] of [['Documents', documents], ['Needs Review', review]] as const) {
+			for (const item of items) {
+				const document = item.json as DocumentItem;
+				console.log(`\n${label}: ${document.document_id} (${document.document_type}) from ${files[(item.pairedItem as { item: number }).item].fileName}`);
+				for (const reason of document.review_reasons ?? []) console.log(`  needs review: ${reason}`);
+				console.table(fieldRows(document).slice(0, 8));
+			}
+		}
 		const rows = result.outputs['Table rows']?.[0] ?? [];
-		console.log(`\nTable rows → ${rows.length} items, one per table row (ready for Google Sheets, Excel or Convert to File):`);
-		if (rows.length > 0) console.table(rows.map((item) => item.json));
+		console.log(`\nTable rows → ${rows.length} items, one per table row, numbers as numbers (ready for Google Sheets, Excel or Convert to File):`);
+		if (rows.length > 0) console.table(rows.slice(0, 8).map((item) => item.json));
 	}
 	console.log(`\nEvery node's output is saved in ${saved}`);
 	await emulator?.close();
