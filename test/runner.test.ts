@@ -7,13 +7,13 @@ import type {
 	IExecuteFunctions,
 	INodeExecutionData,
 	INodeType,
-	INodeTypeDescription,
 } from 'n8n-workflow';
-import { ManualExecutionCancelledError, NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
+import { ManualExecutionCancelledError, NodeOperationError } from 'n8n-workflow';
 
 import { GreenNodeOcrApi } from '../credentials/GreenNodeOcrApi.credentials';
 import {
 	disposeRunner,
+	nodeDescription,
 	registerCredentialType,
 	registerNodeType,
 	runWorkflow,
@@ -35,11 +35,6 @@ const server = createServer((req, res) => {
 });
 let url = '';
 
-function nodeDescription(name: string, properties: INodeTypeDescription['properties'] = [], extra: Partial<INodeTypeDescription> = {}) {
-	const inputs = [NodeConnectionTypes.Main];
-	return { displayName: name, name, group: ['transform' as const], version: 1, description: name, defaults: { name }, inputs, outputs: inputs, properties, ...extra };
-}
-
 /** Reads the binary `data` of each item back and says where n8n keeps it. */
 const binaryInfo: INodeType = {
 	description: nodeDescription('Binary Info'),
@@ -54,7 +49,8 @@ const binaryInfo: INodeType = {
 
 /** Calls `/headers` with the GreenNode credential of the run; logs a line per item. */
 const whoAmI: INodeType = {
-	description: nodeDescription('Who Am I', [{ displayName: 'Path', name: 'path', type: 'string', default: '', required: true }], {
+	description: nodeDescription('Who Am I', {
+		properties: [{ displayName: 'Path', name: 'path', type: 'string', default: '', required: true }],
 		credentials: [{ name: 'greenNodeOcrApi', required: true }, { name: 'byNodeApi', required: false, testedBy: 'probe' }],
 	}),
 	methods: {

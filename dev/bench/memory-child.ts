@@ -10,10 +10,9 @@
  */
 import { createHash, randomBytes } from 'crypto';
 import { createReadStream, createWriteStream, existsSync, readFileSync, writeFileSync } from 'fs';
-import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
-import { NodeConnectionTypes } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeType } from 'n8n-workflow';
 
-import { registerNodeType, runWorkflow, type RunNodeSpec } from '../runner';
+import { nodeDescription, registerNodeType, runWorkflow, type RunNodeSpec } from '../runner';
 import { credentialsFor, ocr } from './common';
 import { kernelPeak, peakOf, resetKernelPeak, resetPeak, sampleCount, settle, startSampler } from './rss';
 import { runChild } from './child';
@@ -73,20 +72,16 @@ let onBinaryReady: (() => void) | undefined;
 
 /** A start-like node: turns the file at `path` into binary data from a read stream. */
 class FileStreamStart implements INodeType {
-	description: INodeTypeDescription = {
+	description = nodeDescription('bench.fileStream', {
 		displayName: 'File Stream Start',
-		name: 'bench.fileStream',
 		group: ['input'],
-		version: 1,
 		description: 'Creates binary data from a file stream',
 		defaults: { name: 'Read File' },
-		inputs: [NodeConnectionTypes.Main],
-		outputs: [NodeConnectionTypes.Main],
 		properties: [
 			{ displayName: 'Path', name: 'path', type: 'string', default: '' },
 			{ displayName: 'File Name', name: 'fileName', type: 'string', default: '' },
 		],
-	};
+	});
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const path = this.getNodeParameter('path', 0) as string;
@@ -99,17 +94,11 @@ class FileStreamStart implements INodeType {
 
 /** A pass-through node that marks the moment the previous node is done. */
 class Mark implements INodeType {
-	description: INodeTypeDescription = {
+	description = nodeDescription('bench.mark', {
 		displayName: 'Mark',
-		name: 'bench.mark',
 		group: ['organization'],
-		version: 1,
 		description: 'Passes items through and marks the moment',
-		defaults: { name: 'Mark' },
-		inputs: [NodeConnectionTypes.Main],
-		outputs: [NodeConnectionTypes.Main],
-		properties: [],
-	};
+	});
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		onBinaryReady?.();

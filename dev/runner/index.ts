@@ -41,7 +41,7 @@ import { START_NODE_TYPE, credentialTypes, nodeTypes, runInputs, runnerNodeTypes
 
 export type { BinaryMode };
 export type { BinaryInput, InputItem } from './registry';
-export { NO_OP_NODE_TYPE } from './registry';
+export { NO_OP_NODE_TYPE, nodeDescription } from './registry';
 export { runCredentialTest, testCredential } from './credential-test';
 
 export interface RunNodeSpec {

@@ -63,17 +63,24 @@ export const runnerNodeTypes: INodeTypes = {
 	getKnownTypes: () => ({}),
 };
 
-function description(name: string, displayName: string, group: INodeTypeDescription['group'][number]): INodeTypeDescription {
+/**
+ * The description of a node with one main input and one main output: the runner's own nodes and
+ * the nodes tests and benchmarks register. `extra` overrides any field (`displayName` defaults
+ * to `name` and also names the node's description and default node name).
+ */
+export function nodeDescription(name: string, extra: Partial<INodeTypeDescription> = {}): INodeTypeDescription {
+	const displayName = extra.displayName ?? name;
 	return {
 		displayName,
 		name,
-		group: [group],
+		group: ['transform'],
 		version: 1,
 		description: displayName,
 		defaults: { name: displayName },
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		properties: [],
+		...extra,
 	};
 }
 
@@ -81,7 +88,7 @@ function description(name: string, displayName: string, group: INodeTypeDescript
 export const runInputs = new Map<string, InputItem[]>();
 
 nodeTypes.register(START_NODE_TYPE, {
-	description: { ...description(START_NODE_TYPE, 'Runner Start', 'input'), defaults: { name: 'Start' } },
+	description: nodeDescription(START_NODE_TYPE, { displayName: 'Runner Start', group: ['input'], defaults: { name: 'Start' } }),
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = runInputs.get(this.getExecutionId()) ?? [];
 		const output: INodeExecutionData[] = [];
@@ -98,7 +105,7 @@ nodeTypes.register(START_NODE_TYPE, {
 });
 
 nodeTypes.register(NO_OP_NODE_TYPE, {
-	description: description(NO_OP_NODE_TYPE, 'No Operation, do nothing', 'organization'),
+	description: nodeDescription(NO_OP_NODE_TYPE, { displayName: 'No Operation, do nothing', group: ['organization'] }),
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return [this.getInputData()];
 	},
