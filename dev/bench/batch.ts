@@ -4,7 +4,7 @@
  */
 import { startEmulator } from '../emulator/server';
 import { runWorkflow } from '../runner';
-import { credentialsFor, jpegItems, ocr } from './common';
+import { credentialsFor, jpegItems, submitAndWait, warmUp } from './common';
 import { log, median, now, seconds, times, type Row } from './stats';
 
 export const BATCH_SIZE = 50;
@@ -23,17 +23,10 @@ export interface BatchFigures {
 export async function benchBatch(): Promise<BatchFigures> {
 	const emulator = await startEmulator({ processingDelayMs: PROCESSING_DELAY_MS });
 	const credentials = credentialsFor(emulator);
-	// Default concurrency (10): the option is not set.
-	const node = ocr({
-		operation: 'submit',
-		docType: 'ID',
-		waitForResult: true,
-		options: { pollInterval: POLL_INTERVAL_S, timeout: 60 },
-	});
+	const node = submitAndWait(POLL_INTERVAL_S, 60);
 	const notes: string[] = [];
 	try {
-		// Warm-up: loads the node, n8n's services and the HTTP stack.
-		await runWorkflow({ nodes: [{ ...node, parameters: { ...node.parameters, waitForResult: false } }], items: jpegItems(1), credentials });
+		await warmUp(node, credentials);
 
 		const singleMs: number[] = [];
 		for (let run = 0; run < SINGLE_RUNS; run++) {

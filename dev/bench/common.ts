@@ -1,7 +1,25 @@
 /** Emulator access shared by the benchmarks; workflow builders come from dev/workflow. */
 import type { Emulator } from '../emulator/server';
+import { runWorkflow, type RunNodeSpec } from '../runner';
+import { credentialsFor, jpegItems, ocr } from '../workflow';
 
-export { credentialsFor, jpegItems, ocr } from '../workflow';
+export { credentialsFor, jpegItems, ocr };
+
+/**
+ * Output "Raw" (GreenNode's answer as it is, one item per request): the figures measure the
+ * requests, not the per-document output, and stay comparable from one run to the next.
+ */
+export const RAW = { output: 'raw' } as const;
+
+/** Submit of an ID card with Wait for Result, polling every `pollInterval` s (Concurrency left at its default). */
+export function submitAndWait(pollInterval: number, timeout: number): RunNodeSpec {
+	return ocr({ operation: 'submit', docType: 'ID', waitForResult: true, ...RAW, options: { pollInterval, timeout } });
+}
+
+/** One untimed Submit of `node` without waiting: loads the node, n8n's services and the HTTP stack. */
+export async function warmUp(node: RunNodeSpec, credentials: ReturnType<typeof credentialsFor>): Promise<void> {
+	await runWorkflow({ nodes: [{ ...node, parameters: { ...node.parameters, waitForResult: false } }], items: jpegItems(1), credentials });
+}
 
 /** The Get Result URL of a request id, as the node builds it. */
 export function resultUrl(emulator: Emulator, requestId: string): string {

@@ -28,6 +28,16 @@ export interface MemoryFigures {
 	notes: string[];
 }
 
+/** A peak RSS growth against `against` bytes (the data's size, or the default-mode growth); met under the goal when `ok`. */
+function growthRow(figure: string, growth: number, baseline: string, against: number, ok: boolean): Row {
+	return { figure, measured: mb(growth), baseline, ratio: times(growth / against, 3), goal: `< ${mb(GOAL_BYTES, 0)}`, met: growth < GOAL_BYTES && ok };
+}
+
+/** Whether every one of `size` bytes arrived intact (size and sha256). */
+function intactRow(figure: string, size: number, ok: boolean): Row {
+	return { figure, measured: ok ? 'yes' : 'no', baseline: `${size} bytes`, ratio: '-', goal: 'yes', met: ok };
+}
+
 function runChild(input: ChildInput): Promise<ChildOutput>;
 function runChild(input: DownloadChildInput, script: 'memory-download-child.js'): Promise<DownloadChildOutput>;
 function runChild(
@@ -131,30 +141,21 @@ async function benchDownload(emulator: Emulator): Promise<MemoryFigures> {
 	for (const check of checks) log(`  ${check}`);
 
 	const rows: Row[] = [
-		{
-			figure: `Memory: Get Result Image of a ${mb(IMAGE_SIZE, 0)} image, filesystem binary mode, peak RSS growth during the run`,
-			measured: mb(growth),
-			baseline: `${mb(IMAGE_SIZE, 0)} (image size)`,
-			ratio: times(growth / IMAGE_SIZE, 3),
-			goal: `< ${mb(GOAL_BYTES, 0)}`,
-			met: growth < GOAL_BYTES && filesystemOk,
-		},
-		{
-			figure: 'Memory: same download, against default binary mode',
-			measured: mb(growth),
-			baseline: `${mb(inMemoryGrowth)} (default binary mode: the image kept in the item as base64)`,
-			ratio: times(growth / inMemoryGrowth, 3),
-			goal: `< ${mb(GOAL_BYTES, 0)}`,
-			met: growth < GOAL_BYTES && filesystemOk,
-		},
-		{
-			figure: 'Memory: Get Result Image stored every byte (size and sha256)',
-			measured: filesystemOk ? 'yes' : 'no',
-			baseline: `${IMAGE_SIZE} bytes`,
-			ratio: '-',
-			goal: 'yes',
-			met: filesystemOk,
-		},
+		growthRow(
+			`Memory: Get Result Image of a ${mb(IMAGE_SIZE, 0)} image, filesystem binary mode, peak RSS growth during the run`,
+			growth,
+			`${mb(IMAGE_SIZE, 0)} (image size)`,
+			IMAGE_SIZE,
+			filesystemOk,
+		),
+		growthRow(
+			'Memory: same download, against default binary mode',
+			growth,
+			`${mb(inMemoryGrowth)} (default binary mode: the image kept in the item as base64)`,
+			inMemoryGrowth,
+			filesystemOk,
+		),
+		intactRow('Memory: Get Result Image stored every byte (size and sha256)', IMAGE_SIZE, filesystemOk),
 	];
 	const notes = [
 		`Get Result Image, filesystem mode: ${describe(filesystem)}.`,
@@ -202,30 +203,21 @@ export async function benchMemory(): Promise<MemoryFigures> {
 		for (const check of checks) log(`  ${check}`);
 
 		const rows: Row[] = [
-			{
-				figure: `Memory: Submit of a ${mb(FILE_SIZE, 0)} file, filesystem binary mode, peak RSS growth during Submit`,
-				measured: mb(submitGrowth),
-				baseline: `${mb(FILE_SIZE, 0)} (file size)`,
-				ratio: times(submitGrowth / FILE_SIZE, 3),
-				goal: `< ${mb(GOAL_BYTES, 0)}`,
-				met: submitGrowth < GOAL_BYTES && streamedOk,
-			},
-			{
-				figure: 'Memory: same, whole run (binary created from a file stream, then Submit)',
-				measured: mb(runGrowth),
-				baseline: `${mb(inMemoryGrowth)} (file read into a Buffer, default binary mode)`,
-				ratio: times(runGrowth / inMemoryGrowth, 3),
-				goal: `< ${mb(GOAL_BYTES, 0)}`,
-				met: runGrowth < GOAL_BYTES && streamedOk,
-			},
-			{
-				figure: 'Memory: server received every byte (size and sha256)',
-				measured: streamedOk ? 'yes' : 'no',
-				baseline: `${FILE_SIZE} bytes`,
-				ratio: '-',
-				goal: 'yes',
-				met: streamedOk,
-			},
+			growthRow(
+				`Memory: Submit of a ${mb(FILE_SIZE, 0)} file, filesystem binary mode, peak RSS growth during Submit`,
+				submitGrowth,
+				`${mb(FILE_SIZE, 0)} (file size)`,
+				FILE_SIZE,
+				streamedOk,
+			),
+			growthRow(
+				'Memory: same, whole run (binary created from a file stream, then Submit)',
+				runGrowth,
+				`${mb(inMemoryGrowth)} (file read into a Buffer, default binary mode)`,
+				inMemoryGrowth,
+				streamedOk,
+			),
+			intactRow('Memory: server received every byte (size and sha256)', FILE_SIZE, streamedOk),
 		];
 		const notes = [
 			`Streamed: ${describe(streamed)}.`,

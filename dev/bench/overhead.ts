@@ -7,8 +7,8 @@ import { request } from 'undici';
 
 import { startEmulator, type Emulator } from '../emulator/server';
 import { NO_OP_NODE_TYPE, runWorkflow } from '../runner';
-import { authHeaders, credentialsFor, jpegItems, ocr, resultUrl } from './common';
-import { gc, log, median, ms, now, percentile, times, type Row } from './stats';
+import { authHeaders, credentialsFor, jpegItems, ocr, RAW, resultUrl } from './common';
+import { gc, log, median, ms, percentile, timeInterleaved, times, type Row } from './stats';
 
 const SINGLE_RUNS = 200;
 const WARM_UP_RUNS = 30;
@@ -45,7 +45,7 @@ export async function benchOverhead(): Promise<OverheadFigures> {
 	try {
 		const requestId = await submitOne(emulator);
 		const url = resultUrl(emulator, requestId);
-		const node = ocr({ operation: 'getResult', requestId, waitForResult: false });
+		const node = ocr({ operation: 'getResult', requestId, waitForResult: false, ...RAW });
 		const nodeRun = async () => {
 			const result = await runWorkflow({ nodes: [node], credentials });
 			if (result.error) throw result.error;
@@ -56,28 +56,12 @@ export async function benchOverhead(): Promise<OverheadFigures> {
 			if (result.error) throw result.error;
 		};
 
-		for (let run = 0; run < WARM_UP_RUNS; run++) {
-			await nodeRun();
-			await rawGet(url, headers);
-			await engineRun();
-		}
+		const raw = () => rawGet(url, headers);
+		// Warm-up, untimed.
+		await timeInterleaved(WARM_UP_RUNS, [nodeRun, raw, engineRun]);
 		gc();
 
-		// Interleaved, so that drift (GC, CPU frequency) hits all three alike.
-		const nodeMs: number[] = [];
-		const rawMs: number[] = [];
-		const engineMs: number[] = [];
-		for (let run = 0; run < SINGLE_RUNS; run++) {
-			let started = now();
-			await nodeRun();
-			nodeMs.push(now() - started);
-			started = now();
-			await rawGet(url, headers);
-			rawMs.push(now() - started);
-			started = now();
-			await engineRun();
-			engineMs.push(now() - started);
-		}
+		const [nodeMs, rawMs, engineMs] = await timeInterleaved(SINGLE_RUNS, [nodeRun, raw, engineRun]);
 		const nodeMedian = median(nodeMs);
 		const rawMedian = median(rawMs);
 		const engineMedian = median(engineMs);
@@ -90,28 +74,18 @@ export async function benchOverhead(): Promise<OverheadFigures> {
 		// Per item: one run with 100 items against 100 raw requests one after the other
 		// (Get Result with Wait for Result off fetches its items one after the other too).
 		const items = Array.from({ length: BATCH_ITEMS }, () => ({ json: { requestId } }));
-		const batchNode = ocr({ operation: 'getResult', requestId: '={{ $json.requestId }}', waitForResult: false });
+		const batchNode = ocr({ operation: 'getResult', requestId: '={{ $json.requestId }}', waitForResult: false, ...RAW });
 		const batchRun = async () => {
 			const result = await runWorkflow({ nodes: [batchNode], items, credentials });
 			if (result.error) throw result.error;
 			if (result.items.length !== BATCH_ITEMS) throw new Error(`batch produced ${result.items.length} items`);
 		};
 		const rawBatch = async () => {
-			for (let index = 0; index < BATCH_ITEMS; index++) await rawGet(url, headers);
+			for (let index = 0; index < BATCH_ITEMS; index++) await raw();
 		};
-		await batchRun();
-		await rawBatch();
+		await timeInterleaved(1, [batchRun, rawBatch]);
 		gc();
-		const batchNodeMs: number[] = [];
-		const batchRawMs: number[] = [];
-		for (let run = 0; run < BATCH_RUNS; run++) {
-			let started = now();
-			await batchRun();
-			batchNodeMs.push(now() - started);
-			started = now();
-			await rawBatch();
-			batchRawMs.push(now() - started);
-		}
+		const [batchNodeMs, batchRawMs] = await timeInterleaved(BATCH_RUNS, [batchRun, rawBatch]);
 		const batchNodeMedian = median(batchNodeMs);
 		const batchRawMedian = median(batchRawMs);
 		const perItem = (batchNodeMedian - batchRawMedian) / BATCH_ITEMS;

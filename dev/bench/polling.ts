@@ -5,7 +5,7 @@
  */
 import { startEmulator } from '../emulator/server';
 import { runWorkflow } from '../runner';
-import { credentialsFor, jpegItems, ocr } from './common';
+import { credentialsFor, jpegItems, submitAndWait, warmUp } from './common';
 import { log, max, median, ms, times, type Row } from './stats';
 
 export const POLL_INTERVAL_S = 1;
@@ -20,15 +20,10 @@ export interface PollingFigures {
 export async function benchPolling(): Promise<PollingFigures> {
 	const emulator = await startEmulator({ processingDelayMs: 1000 });
 	const credentials = credentialsFor(emulator);
-	const node = ocr({
-		operation: 'submit',
-		docType: 'ID',
-		waitForResult: true,
-		options: { pollInterval: POLL_INTERVAL_S, timeout: 30 },
-	});
+	const node = submitAndWait(POLL_INTERVAL_S, 30);
 	const interval = POLL_INTERVAL_S * 1000;
 	try {
-		await runWorkflow({ nodes: [{ ...node, parameters: { ...node.parameters, waitForResult: false } }], items: jpegItems(1), credentials });
+		await warmUp(node, credentials);
 		const latencies: number[] = [];
 		const pollLags: number[] = [];
 		const spacings: number[] = [];

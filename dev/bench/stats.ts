@@ -4,6 +4,22 @@ export function now(): number {
 	return Number(process.hrtime.bigint()) / 1e6;
 }
 
+/**
+ * Runs each of `tasks` once per round, `rounds` times, interleaved so that drift (GC, CPU
+ * frequency) hits them alike; returns the durations of each task, in ms.
+ */
+export async function timeInterleaved(rounds: number, tasks: Array<() => Promise<unknown>>): Promise<number[][]> {
+	const durations = tasks.map((): number[] => []);
+	for (let round = 0; round < rounds; round++) {
+		for (const [index, task] of tasks.entries()) {
+			const started = now();
+			await task();
+			durations[index].push(now() - started);
+		}
+	}
+	return durations;
+}
+
 export function median(values: number[]): number {
 	if (values.length === 0) return NaN;
 	const sorted = [...values].sort((a, b) => a - b);
