@@ -72,7 +72,10 @@ async function main(): Promise<void> {
 		onRequest: (request) => {
 			const fault = request.fault ? ` (injected ${request.fault})` : '';
 			const status = request.status === 0 ? 'no response' : String(request.status);
-			process.stderr.write(`${new Date(request.at).toISOString()} ${request.method} ${request.path} ${status}${fault}\n`);
+			// What an upload delivered, so a test in real n8n can compare it with the file it sent.
+			const file = request.file ? ` file=${JSON.stringify(request.file.fileName)} size=${request.file.size} sha256=${request.file.sha256}` : '';
+			const job = request.requestId ? ` request_id=${request.requestId}` : '';
+			process.stderr.write(`${new Date(request.at).toISOString()} ${request.method} ${request.path} ${status}${fault}${file}${job}\n`);
 		},
 	});
 

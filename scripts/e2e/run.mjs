@@ -28,7 +28,7 @@
 // The n8n user folder, the files and the logs of the last run stay in .output/e2e/.
 // The checks of each phase are in lib/package-checks.mjs, lib/example-checks.mjs,
 // lib/server-checks.mjs and editor.mjs; lib/suite.mjs times the phases and ends the run.
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 import { Checks } from './lib/checks.mjs';
@@ -80,11 +80,14 @@ async function main() {
 	writeFileSync(join(dirs.files, 'invoice.pdf'), samplePdf());
 	writeFileSync(join(dirs.inbox, 'invoice-0001.pdf'), samplePdf('INVOICE 0001'));
 	writeFileSync(join(dirs.inbox, 'scan-fail-0002.pdf'), samplePdf('UNREADABLE SCAN'));
+	mkdirSync(join(dirs.files, 'mail'), { recursive: true });
+	writeFileSync(join(dirs.files, 'mail', 'invoice-0101.pdf'), samplePdf('INVOICE 0101'));
+	writeFileSync(join(dirs.files, 'mail', 'invoice-blurry-0102.pdf'), samplePdf('INVOICE 0102'));
 
 	const importOk = await checkExampleImport(checks, { runtime, env, dirs, emulator, commandsLog });
 	phase('import credential and examples');
-	if (importOk) await checkExampleExecutions(checks, { runtime, env, dirs });
-	phase('n8n execute (3 workflows)');
+	if (importOk) await checkExampleExecutions(checks, { runtime, env, dirs, emulatorLog: join(dirs.logs, 'emulator.log') });
+	phase('n8n execute (4 workflows)');
 
 	// 4. n8n start: webhook and editor
 	const published = await checks.run('webhook example: published with n8n publish:workflow', async () => {
@@ -100,7 +103,7 @@ async function main() {
 
 	const cookie = await checkLoadedTypes(checks, { server, owner: OWNER, logs: dirs.logs });
 	if (cookie) await checkCredentialTest(checks, { server, cookie, emulator });
-	if (published) await checkWebhook(checks, { server });
+	if (published) await checkWebhook(checks, { server, emulatorLog: join(dirs.logs, 'emulator.log') });
 	phase('webhook');
 
 	// 5. Editor

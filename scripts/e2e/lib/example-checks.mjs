@@ -1,10 +1,12 @@
 // The example workflows in the e2e suite: examples/*.json imported with n8n's CLI (with the
 // emulator credential), and the manual ones run with `n8n execute`, their outputs and files checked.
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { expect } from './checks.mjs';
 import { checkImage, parseCsv } from './files.mjs';
+import { waitForUpload } from './server-checks.mjs';
 import {
 	CREDENTIAL_ID,
 	CREDENTIAL_NAME,
@@ -24,6 +26,7 @@ export const EXAMPLE_IDS = {
 	images: 'GnOcrExImages001',
 	batch: 'GnOcrExBatchErr1',
 	webhook: 'GnOcrExWebhook01',
+	email: 'GnOcrExEmailSheet1',
 };
 
 function failedExecution(result) {
@@ -58,16 +61,22 @@ export async function checkExampleImport(checks, { runtime, env, dirs, emulator,
 	});
 }
 
-/** Runs the three manual examples with `n8n execute` and checks what they output and write. */
-export async function checkExampleExecutions(checks, { runtime, env, dirs }) {
+/** Runs the four manual examples with `n8n execute` and checks what they output and write. */
+export async function checkExampleExecutions(checks, { runtime, env, dirs, emulatorLog }) {
 	// (a) invoice table → CSV
 	const table = await executeWorkflow(runtime, env, EXAMPLE_IDS.table, dirs.logs);
 	await checks.run('execute invoice-table-to-csv: Submit (wait) → Get Table rows → CSV file', async () => {
 		expect(table.ok, failedExecution(table));
-		const submitted = nodeOutput(table.run, 'Submit and wait')?.[0];
-		expect(submitted?.status === 'COMPLETED', `Submit and wait output status ${submitted?.status}`);
-		expect(typeof submitted.request_id === 'string' && submitted.documents?.[0]?.document_id, 'Submit and wait output lacks request_id or documents[0].document_id');
-		expect(Array.isArray(submitted.file_ids) && submitted.file_ids.length > 0, 'Submit and wait output lacks file_ids');
+		const documents = nodeOutput(table.run, 'Submit and wait') ?? [];
+		expect(documents.length === 2, `Submit and wait output ${documents.length} items, one per document expected (2)`);
+		for (const document of documents) {
+			expect(typeof document.request_id === 'string' && typeof document.document_id === 'string', `a document item lacks request_id or document_id: ${JSON.stringify(document).slice(0, 200)}`);
+			expect(document.fields && Object.keys(document.fields).length > 0, `document ${document.document_id} has no fields`);
+		}
+		const invoice = readFileSync(join(dirs.files, 'invoice.pdf'));
+		const received = await waitForUpload(emulatorLog, 'invoice.pdf');
+		const sha256 = createHash('sha256').update(invoice).digest('hex');
+		expect(received.size === invoice.length && received.sha256 === sha256, `the emulator received ${received.size} bytes, sha256 ${received.sha256}; the file has ${invoice.length}, ${sha256}`);
 		const rows = nodeOutput(table.run, 'Get tables as rows') ?? [];
 		expect(rows.length > 0, 'Get tables as rows output no item');
 		const file = join(dirs.files, 'invoice-tables.csv');
@@ -85,8 +94,25 @@ export async function checkExampleExecutions(checks, { runtime, env, dirs }) {
 				expect(cell === String(value), `CSV line ${index + 2}, column "${key}": "${cell}", the row has "${value}"`);
 			}
 		});
-		const tables = new Set(rows.map((row) => row.table));
-		return { detail: `${lines.length} rows from ${tables.size} tables, header: ${header.join(',')} (${table.seconds.toFixed(1)} s)` };
+		const tables = new Set(rows.map((row) => `${row.table}`));
+		expect(rows.some((row) => typeof row['Đơn giá'] === 'number'), 'the unit prices are not numbers');
+		return { detail: `${lines.length} rows from ${documents.length} documents, header: ${header.join(',')}, upload sha256 ${sha256.slice(0, 12)}… (${table.seconds.toFixed(1)} s)` };
+	});
+
+	// (d) email invoices → sheet rows, doubtful reads → review
+	const email = await executeWorkflow(runtime, env, EXAMPLE_IDS.email, dirs.logs);
+	await checks.run('execute email-invoice-to-sheet: documents → CSV rows, low confidence → Needs Review → review.json', async () => {
+		expect(email.ok, failedExecution(email));
+		const good = nodeOutput(email.run, 'OCR each document', 0) ?? [];
+		const doubtful = nodeOutput(email.run, 'OCR each document', 1) ?? [];
+		expect(good.length > 0 && good.every((document) => document.needs_review === false), `Documents output: ${JSON.stringify(good.map((d) => d.document_id))}`);
+		expect(doubtful.length > 0 && doubtful.every((document) => document.needs_review === true && document.review_reasons.length > 0), `Needs Review output: ${JSON.stringify(doubtful).slice(0, 200)}`);
+		const csv = parseCsv(readFileSync(join(dirs.files, 'sheet.csv'), 'utf8')).filter((line) => line.some((cell) => cell !== ''));
+		expect(csv.length === good.length + 1, `sheet.csv has ${csv.length - 1} rows for ${good.length} documents`);
+		expect(csv[0].includes('invoice.total_amount'), `sheet.csv header: ${csv[0].join(',')}`);
+		const review = JSON.parse(readFileSync(join(dirs.files, 'review.json'), 'utf8'));
+		expect(Array.isArray(review) && review.length === doubtful.length && /confidence of /.test(review[0].message), `review.json: ${JSON.stringify(review).slice(0, 200)}`);
+		return { detail: `${good.length} rows to the sheet, ${doubtful.length} to review: ${review[0].message.slice(0, 80)}… (${email.seconds.toFixed(1)} s)` };
 	});
 
 	// (b) result images

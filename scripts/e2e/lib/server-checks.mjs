@@ -1,5 +1,7 @@
 // The e2e checks against a running `n8n start`: the node and credential types it loaded, the
 // credential's Test button (n8n's own credential tester), and the published webhook example.
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { expect } from './checks.mjs';
@@ -62,8 +64,8 @@ export async function checkCredentialTest(checks, { server, cookie, emulator }) 
 	});
 }
 
-/** POSTs uploads to the published webhook example: one GreenNode reads, one it cannot. */
-export async function checkWebhook(checks, { server }) {
+/** POSTs uploads to the published webhook example: one GreenNode reads, one it cannot, a large one. */
+export async function checkWebhook(checks, { server, emulatorLog }) {
 	const url = `${server.base}/webhook/greennode-ocr`;
 	await checks.run('webhook: multipart upload → 200 with the OCR result (Respond to Webhook)', async () => {
 		const form = new FormData();
@@ -80,6 +82,20 @@ export async function checkWebhook(checks, { server }) {
 		expect(body.documents[0].ocr_data?.[0]?.value?.length > 0, 'documents[0] has no OCR fields');
 		return { detail: `request_id ${body.request_id}, ${body.documents.length} documents, ${((Date.now() - begun) / 1000).toFixed(1)} s` };
 	});
+	await checks.run('webhook: a 24 MB upload reaches GreenNode whole (size and sha256 the emulator received)', async () => {
+		const bytes = Buffer.concat([samplePdf('LARGE SCAN 0005'), randomBytes(24 * 1024 * 1024)]);
+		const form = new FormData();
+		form.append('data', new Blob([bytes], { type: 'application/pdf' }), 'large-scan-0005.pdf');
+		form.append('docType', 'ID');
+		const response = await fetch(url, { method: 'POST', body: form });
+		const text = await response.text();
+		expect(response.status === 200, `answered ${response.status}: ${text.slice(0, 300)}`);
+		const received = await waitForUpload(emulatorLog, 'large-scan-0005.pdf');
+		const sha256 = createHash('sha256').update(bytes).digest('hex');
+		expect(received.size === bytes.length, `the emulator received ${received.size} bytes of ${bytes.length}`);
+		expect(received.sha256 === sha256, `the emulator received sha256 ${received.sha256}, the file has ${sha256}`);
+		return { detail: `${(bytes.length / 1024 / 1024).toFixed(1)} MB, sha256 ${sha256.slice(0, 12)}… matches` };
+	});
 	await checks.run('webhook: a file GreenNode cannot read → 422 with the error (error output)', async () => {
 		const form = new FormData();
 		form.append('data', new Blob([samplePdf('BAD')], { type: 'application/pdf' }), 'scan-fail-0004.pdf');
@@ -90,4 +106,19 @@ export async function checkWebhook(checks, { server }) {
 		expect(/FAILED/.test(body.error ?? ''), `body: ${text.slice(0, 300)}`);
 		return { detail: body.error.slice(0, 100) };
 	});
+}
+
+/** The size and sha256 the emulator logged for an upload of `fileName` (its log lines come with a small delay). */
+export async function waitForUpload(emulatorLog, fileName, timeoutMs = 10000) {
+	const started = Date.now();
+	for (;;) {
+		const text = existsSync(emulatorLog) ? readFileSync(emulatorLog, 'utf8') : '';
+		const line = text.split('\n').find((entry) => entry.includes(` file=${JSON.stringify(fileName)} `));
+		if (line) {
+			const [, size, sha256] = / size=(\d+) sha256=([0-9a-f]{64})/.exec(line) ?? [];
+			return { size: Number(size), sha256 };
+		}
+		if (Date.now() - started > timeoutMs) throw new Error(`the emulator logged no upload of ${fileName}`);
+		await new Promise((resolve) => setTimeout(resolve, 200));
+	}
 }
