@@ -94,7 +94,6 @@ export async function checkExampleExecutions(checks, { runtime, env, dirs, emula
 				expect(cell === String(value), `CSV line ${index + 2}, column "${key}": "${cell}", the row has "${value}"`);
 			}
 		});
-		const tables = new Set(rows.map((row) => `${row.table}`));
 		expect(rows.some((row) => typeof row['Đơn giá'] === 'number'), 'the unit prices are not numbers');
 		return { detail: `${lines.length} rows from ${documents.length} documents, header: ${header.join(',')}, upload sha256 ${sha256.slice(0, 12)}… (${table.seconds.toFixed(1)} s)` };
 	});
