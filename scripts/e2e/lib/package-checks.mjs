@@ -1,6 +1,6 @@
 // The package checks of the e2e suite: the tarball `npm pack` makes, and its install as an n8n
 // community package (which E2E_BREAK may damage to see the suite fail).
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { expect } from './checks.mjs';
@@ -9,7 +9,7 @@ import { log } from './proc.mjs';
 
 /** E2E_BREAK=<name>: the files removed from the installed copy. */
 export const BREAKS = {
-	'remove-getTable': ['dist/nodes/GreenNodeOcr/actions/documentPart.operation.js'],
+	'remove-getTable': ['dist/nodes/GreenNodeOcr/actions/getTable.operation.js'],
 	'remove-credential': ['dist/credentials/GreenNodeOcrApi.credentials.js'],
 	'remove-icon': ['dist/nodes/GreenNodeOcr/greennode.svg'],
 };
@@ -47,7 +47,11 @@ export async function checkInstall(checks, userFolder, tarball, commandsLog, bre
 			logFile: commandsLog,
 			breakWith: breakMode
 				? async (dir) => {
-						for (const file of BREAKS[breakMode]) rmSync(join(dir, file), { force: true });
+						for (const file of BREAKS[breakMode]) {
+							// A file that is not there any more would leave the copy whole and the suite green.
+							if (!existsSync(join(dir, file))) throw new Error(`E2E_BREAK=${breakMode}: the package has no ${file}`);
+							rmSync(join(dir, file));
+						}
 						log(`  (E2E_BREAK=${breakMode}: removed ${BREAKS[breakMode].join(', ')} from the installed copy)`);
 					}
 				: undefined,
