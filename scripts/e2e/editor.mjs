@@ -167,6 +167,26 @@ export async function runEditorChecks({ base, email, password, cookie, descripti
 			expect(withIssues.length === 0, `nodes with issues after the import: ${withIssues.join(', ')}`);
 			return { detail: `${count} nodes, ${ocrNodes.length} GreenNode OCR nodes with "${credential}"` };
 		});
+		await checks.run('editor: a Review Threshold gives the node a second output "Needs Review" (the email example)', async () => {
+			const file = join(ROOT, 'examples', 'email-invoice-to-sheet.json');
+			const workflow = JSON.parse(readFileSync(file, 'utf8'));
+			await page.goto(`${base}/workflow/new`);
+			await page.getByTestId('canvas-wrapper').waitFor();
+			await page.getByTestId('workflow-import-input').setInputFiles(file);
+			const nodes = workflow.nodes.filter((node) => node.type !== 'n8n-nodes-base.stickyNote');
+			await page.getByTestId('canvas-node').nth(nodes.length - 1).waitFor({ timeout: 15000 });
+			const canvas = page.getByTestId('canvas-wrapper');
+			await canvas.getByText('Needs Review', { exact: true }).first().waitFor({ timeout: 10000 });
+			const text = await canvas.innerText();
+			expect(text.includes('Documents') && text.includes('Needs Review'), 'the canvas shows no "Documents" / "Needs Review" output labels');
+			const edges = await page.locator('[data-test-id="edge"], .vue-flow__edge').count();
+			const expectedEdges = Object.values(workflow.connections).flatMap((connection) => connection.main.flat()).length;
+			expect(edges >= expectedEdges, `the canvas draws ${edges} connections, the workflow has ${expectedEdges} (both outputs connected)`);
+			const shot = join(SCREENSHOTS, 'needs-review-output.png');
+			await canvas.screenshot({ path: shot });
+			if (updateDocs) copyFileSync(shot, join(DOCS, 'needs-review-output.png'));
+			return { detail: `outputs "Documents" and "Needs Review", ${edges} connections drawn` };
+		});
 	} finally {
 		await context.close().catch(() => {});
 	}
