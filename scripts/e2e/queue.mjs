@@ -451,12 +451,17 @@ function startedBy(worker) {
 }
 
 /** A multipart upload of `doc` to a webhook: file field `data`, fields `docType` and `documentKey`. */
-async function post(url, doc) {
+async function post(url, doc, timeoutMs = 180000) {
 	const form = new FormData();
 	form.append('data', new Blob([doc.bytes], { type: 'application/pdf' }), doc.name);
 	form.append('docType', doc.docType);
 	form.append('documentKey', doc.id);
-	const response = await fetch(url, { method: 'POST', body: form });
+	let response;
+	try {
+		response = await fetch(url, { method: 'POST', body: form, signal: AbortSignal.timeout(timeoutMs) });
+	} catch (error) {
+		return { status: 0, body: error.name === 'TimeoutError' ? `no answer within ${timeoutMs / 1000} s` : error.message };
+	}
 	const text = await response.text();
 	let body;
 	try {
@@ -488,7 +493,15 @@ async function runBatch(label, prefix, throughput) {
 			else if (body.status !== 'COMPLETED' || body.document_type !== doc.docType) wrong.push(`${doc.name}: ${body.status} ${body.document_type}, sent ${doc.docType}`);
 			else if (doc.tables ? body.table_rows === 0 : body.table_rows !== 0) wrong.push(`${doc.name}: ${body.table_rows} table rows`);
 		});
-		expect(wrong.length === 0, `${wrong.length} of ${DOCS} wrong: ${wrong.slice(0, 4).join('; ')}`);
+		const byStatus = {};
+		for (const { status } of answers) {
+			const key = status === 0 ? 'no answer' : `HTTP ${status}`;
+			byStatus[key] = (byStatus[key] ?? 0) + 1;
+		}
+		const counts = Object.entries(byStatus)
+			.map(([status, count]) => `${status} ×${count}`)
+			.join(', ');
+		expect(wrong.length === 0, `${wrong.length} of ${DOCS} wrong (${counts}): ${wrong.slice(0, 4).join('; ')}`);
 		return { detail: `all ${DOCS} in ${seconds.toFixed(1)} s = ${rate.toFixed(2)} executions/s` };
 	});
 
@@ -596,7 +609,7 @@ async function crashAndRecover() {
 	const onceDoc = crashDocument('crash-once');
 	const answers = {};
 	const pending = (kind, doc) =>
-		post(flows[kind].url, doc).then(
+		post(flows[kind].url, doc, 400000).then(
 			(answer) => (answers[kind] = { ...answer, at: Date.now() }),
 			(error) => (answers[kind] = { status: 0, body: error.message, at: Date.now() }),
 		);
