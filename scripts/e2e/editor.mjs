@@ -55,6 +55,17 @@ function sameList(actual, expected) {
  * Runs the editor checks against a running n8n whose owner is `email`/`password`.
  * `description` is the node's description from dist; `cookie` a REST session (for the fallback).
  */
+/** Imports a workflow file with the editor's Import from File, into a new workflow; waits for its nodes. */
+async function importFromFile(page, base, file) {
+	const workflow = JSON.parse(readFileSync(file, 'utf8'));
+	await page.goto(`${base}/workflow/new`);
+	await page.getByTestId('canvas-wrapper').waitFor();
+	await page.getByTestId('workflow-import-input').setInputFiles(file);
+	const nodes = workflow.nodes.filter((node) => node.type !== 'n8n-nodes-base.stickyNote');
+	await page.getByTestId('canvas-node').nth(nodes.length - 1).waitFor({ timeout: 15000 });
+	return { workflow, nodes };
+}
+
 export async function runEditorChecks({ base, email, password, cookie, description, checks = new Checks(), updateDocs = false, log = console.log }) {
 	mkdirSync(SCREENSHOTS, { recursive: true });
 	const { context, page } = await launchEditorBrowser(join(SCREENSHOTS, '..', 'chromium-profile'), log);
@@ -145,12 +156,7 @@ export async function runEditorChecks({ base, email, password, cookie, descripti
 
 		await checks.run('editor: an example imports with Import from File and uses the credential', async () => {
 			const file = join(ROOT, 'examples', 'invoice-table-to-csv.json');
-			const workflow = JSON.parse(readFileSync(file, 'utf8'));
-			await page.goto(`${base}/workflow/new`);
-			await page.getByTestId('canvas-wrapper').waitFor();
-			await page.getByTestId('workflow-import-input').setInputFiles(file);
-			const nodes = workflow.nodes.filter((node) => node.type !== 'n8n-nodes-base.stickyNote');
-			await page.getByTestId('canvas-node').nth(nodes.length - 1).waitFor({ timeout: 15000 });
+			const { nodes } = await importFromFile(page, base, file);
 			const count = await page.getByTestId('canvas-node').count();
 			expect(count === nodes.length, `the canvas shows ${count} nodes, the file has ${nodes.length}`);
 			const ocrNodes = nodes.filter((node) => node.type === NODE_TYPE);
@@ -167,14 +173,10 @@ export async function runEditorChecks({ base, email, password, cookie, descripti
 			expect(withIssues.length === 0, `nodes with issues after the import: ${withIssues.join(', ')}`);
 			return { detail: `${count} nodes, ${ocrNodes.length} GreenNode OCR nodes with "${credential}"` };
 		});
+
 		await checks.run('editor: a Review Threshold gives the node a second output "Needs Review" (the email example)', async () => {
 			const file = join(ROOT, 'examples', 'email-invoice-to-sheet.json');
-			const workflow = JSON.parse(readFileSync(file, 'utf8'));
-			await page.goto(`${base}/workflow/new`);
-			await page.getByTestId('canvas-wrapper').waitFor();
-			await page.getByTestId('workflow-import-input').setInputFiles(file);
-			const nodes = workflow.nodes.filter((node) => node.type !== 'n8n-nodes-base.stickyNote');
-			await page.getByTestId('canvas-node').nth(nodes.length - 1).waitFor({ timeout: 15000 });
+			const { workflow } = await importFromFile(page, base, file);
 			const canvas = page.getByTestId('canvas-wrapper');
 			await canvas.getByText('Needs Review', { exact: true }).first().waitFor({ timeout: 10000 });
 			const text = await canvas.innerText();
