@@ -9,8 +9,10 @@ import { benchBatch } from './batch';
 import { benchMemory } from './memory';
 import { benchOverhead } from './overhead';
 import { benchPolling } from './polling';
-import { machine, markdownTable, writeBenchmarks } from './report';
+import { busyProcesses, loadAverage, machine, markdownTable, writeBenchmarks } from './report';
+import { benchScale } from './scale';
 import { log, type Row } from './stats';
+import { benchUpload } from './upload';
 
 const BENCHMARKS_FILE = resolve(__dirname, '..', '..', '..', 'BENCHMARKS.md');
 
@@ -21,7 +23,9 @@ interface Section {
 
 const SECTIONS: Section[] = [
 	{ title: 'Batch', run: benchBatch },
+	{ title: 'Many documents', run: benchScale },
 	{ title: 'Overhead', run: benchOverhead },
+	{ title: 'Upload', run: benchUpload },
 	{ title: 'Memory', run: benchMemory },
 	{ title: 'Polling', run: benchPolling },
 ];
@@ -33,8 +37,13 @@ async function main(): Promise<void> {
 	const rows: Row[] = [];
 	const notes: Record<string, string[]> = {};
 	const failures: string[] = [];
+	const load: string[] = [];
+	const sectionTimes: string[] = [];
+	const busy = busyProcesses();
+	log(`Load average ${loadAverage()}${busy ? `; busiest other processes: ${busy}` : ''}`);
 	for (const section of SECTIONS) {
 		log(`\n${section.title}`);
+		load.push(`${section.title} ${loadAverage()}`);
 		const started = Date.now();
 		try {
 			const figures = await section.run();
@@ -47,8 +56,15 @@ async function main(): Promise<void> {
 			process.exitCode = 1;
 		}
 		log(`  (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+		sectionTimes.push(`${section.title} ${((Date.now() - started) / 1000).toFixed(0)} s`);
 	}
 	const durationMs = Date.now() - startedAt.getTime();
+	load.push(`end ${loadAverage()}`);
+	notes['Machine load and time'] = [
+		`Time per section: ${sectionTimes.join(', ')}.`,
+		`Load average (1, 5, 15 min) at the start of each section: ${load.join('; ')}.`,
+		busy ? `Busiest other processes when the run started (% CPU as ps reports it): ${busy}.` : 'No other busy process when the run started.',
+	];
 	log(`\n${markdownTable(rows)}\n`);
 	for (const [title, lines] of Object.entries(notes)) {
 		for (const line of lines) log(`${title}: ${line}`);

@@ -8,12 +8,12 @@
  *
  * Input: one JSON argument (`ChildInput`). Output: one IPC message (`ChildOutput`).
  */
-import { createHash, randomBytes } from 'crypto';
-import { createReadStream, createWriteStream, existsSync, readFileSync, writeFileSync } from 'fs';
-import type { IExecuteFunctions, INodeExecutionData, INodeType } from 'n8n-workflow';
+import { randomBytes } from 'crypto';
+import { existsSync, readFileSync, writeFileSync } from 'fs';
 
-import { nodeDescription, registerNodeType, runWorkflow, type RunNodeSpec } from '../runner';
+import { runWorkflow, type RunNodeSpec } from '../runner';
 import { credentialsFor, ocr } from './common';
+import { FILE_STREAM_NODE_TYPE, hashFile, MARK_NODE_TYPE, setOnBinaryReady, writeTestFile } from './file-stream';
 import { kernelPeak, peakOf, resetKernelPeak, resetPeak, sampleCount, settle, startSampler } from './rss';
 import { runChild } from './child';
 import type { Emulator } from '../emulator/server';
@@ -47,68 +47,6 @@ export interface ChildOutput {
 	error?: string;
 }
 
-const CHUNK = 1024 * 1024;
-
-async function writeTestFile(path: string, size: number): Promise<string> {
-	const hash = createHash('sha256');
-	const out = createWriteStream(path);
-	for (let written = 0; written < size; written += CHUNK) {
-		const chunk = randomBytes(Math.min(CHUNK, size - written));
-		hash.update(chunk);
-		if (!out.write(chunk)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
-	}
-	await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
-	return hash.digest('hex');
-}
-
-async function hashFile(path: string): Promise<string> {
-	const hash = createHash('sha256');
-	for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-	return hash.digest('hex');
-}
-
-/** Set by the measured run: called when the start node has produced its binary. */
-let onBinaryReady: (() => void) | undefined;
-
-/** A start-like node: turns the file at `path` into binary data from a read stream. */
-class FileStreamStart implements INodeType {
-	description = nodeDescription('bench.fileStream', {
-		displayName: 'File Stream Start',
-		group: ['input'],
-		description: 'Creates binary data from a file stream',
-		defaults: { name: 'Read File' },
-		properties: [
-			{ displayName: 'Path', name: 'path', type: 'string', default: '' },
-			{ displayName: 'File Name', name: 'fileName', type: 'string', default: '' },
-		],
-	});
-
-	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const path = this.getNodeParameter('path', 0) as string;
-		const fileName = this.getNodeParameter('fileName', 0) as string;
-		const binary = await this.helpers.prepareBinaryData(createReadStream(path), fileName, 'image/jpeg');
-		onBinaryReady?.();
-		return [[{ json: {}, binary: { data: binary } }]];
-	}
-}
-
-/** A pass-through node that marks the moment the previous node is done. */
-class Mark implements INodeType {
-	description = nodeDescription('bench.mark', {
-		displayName: 'Mark',
-		group: ['organization'],
-		description: 'Passes items through and marks the moment',
-	});
-
-	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		onBinaryReady?.();
-		return [this.getInputData()];
-	}
-}
-
-registerNodeType('bench.fileStream', new FileStreamStart());
-registerNodeType('bench.mark', new Mark());
-
 async function main(): Promise<ChildOutput> {
 	const input = JSON.parse(process.argv[2]) as ChildInput;
 	const sha256 = existsSync(input.filePath) ? await hashFile(input.filePath) : await writeTestFile(input.filePath, input.fileSize);
@@ -121,8 +59,8 @@ async function main(): Promise<ChildOutput> {
 	writeFileSync(small, randomBytes(64 * 1024));
 	const warmUp: RunNodeSpec[] =
 		input.mode === 'stream'
-			? [{ type: 'bench.fileStream', parameters: { path: small, fileName: 'warm-up.jpg' } }, submit]
-			: [{ type: 'bench.mark', parameters: {} }, submit];
+			? [{ type: FILE_STREAM_NODE_TYPE, parameters: { path: small, fileName: 'warm-up.jpg' } }, submit]
+			: [{ type: MARK_NODE_TYPE, parameters: {} }, submit];
 	const warm = await runWorkflow({
 		nodes: warmUp,
 		items: input.mode === 'buffer' ? [{ binary: { data: { data: readFileSync(small), fileName: 'warm-up.jpg', mimeType: 'image/jpeg' } } }] : undefined,
@@ -139,7 +77,7 @@ async function main(): Promise<ChildOutput> {
 	let peakBeforeSubmit = 0;
 	let beforeSubmitRss = 0;
 	let submitStarted = 0;
-	onBinaryReady = () => {
+	setOnBinaryReady(() => {
 		peakBeforeSubmit = peakOf(sampler.shared);
 		// Collect what creating the binary left behind, so that the Submit cannot hide its own
 		// allocations in heap space that is already counted in the RSS before it.
@@ -147,19 +85,19 @@ async function main(): Promise<ChildOutput> {
 		beforeSubmitRss = process.memoryUsage.rss();
 		resetPeak(sampler.shared);
 		submitStarted = Date.now();
-	};
+	});
 
 	let result;
 	if (input.mode === 'stream') {
 		result = await runWorkflow({
-			nodes: [{ type: 'bench.fileStream', parameters: { path: input.filePath, fileName } }, submit],
+			nodes: [{ type: FILE_STREAM_NODE_TYPE, parameters: { path: input.filePath, fileName } }, submit],
 			credentials,
 			binaryMode: 'filesystem',
 		});
 	} else {
 		const data = readFileSync(input.filePath);
 		result = await runWorkflow({
-			nodes: [{ type: 'bench.mark', parameters: {} }, submit],
+			nodes: [{ type: MARK_NODE_TYPE, parameters: {} }, submit],
 			items: [{ binary: { data: { data, fileName, mimeType: 'image/jpeg' } } }],
 			credentials,
 			binaryMode: 'default',

@@ -22,15 +22,17 @@ import { log, mb, seconds, times, type Row } from './stats';
 export const FILE_SIZE = 200 * 1024 * 1024;
 export const IMAGE_SIZE = 150 * 1024 * 1024;
 const GOAL_BYTES = 64 * 1024 * 1024;
+/** Submit itself streams the file: its own growth should stay within a few buffers. */
+const SUBMIT_GOAL_BYTES = 16 * 1024 * 1024;
 
 export interface MemoryFigures {
 	rows: Row[];
 	notes: string[];
 }
 
-/** A peak RSS growth against `against` bytes (the data's size, or the default-mode growth); met under the goal when `ok`. */
-function growthRow(figure: string, growth: number, baseline: string, against: number, ok: boolean): Row {
-	return { figure, measured: mb(growth), baseline, ratio: times(growth / against, 3), goal: `< ${mb(GOAL_BYTES, 0)}`, met: growth < GOAL_BYTES && ok };
+/** A peak RSS growth against `against` bytes (the data's size, or the default-mode growth); met under `goal` when `ok`. */
+function growthRow(figure: string, growth: number, baseline: string, against: number, ok: boolean, goal = GOAL_BYTES): Row {
+	return { figure, measured: mb(growth), baseline, ratio: times(growth / against, 3), goal: `< ${mb(goal, 0)}`, met: growth < goal && ok };
 }
 
 /** Whether every one of `size` bytes arrived intact (size and sha256). */
@@ -209,6 +211,7 @@ export async function benchMemory(): Promise<MemoryFigures> {
 				`${mb(FILE_SIZE, 0)} (file size)`,
 				FILE_SIZE,
 				streamedOk,
+				SUBMIT_GOAL_BYTES,
 			),
 			growthRow(
 				'Memory: same, whole run (binary created from a file stream, then Submit)',
