@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, chownSync, sta
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, log, run, sleep, startService, waitFor } from './proc.mjs';
+import { freePort, groupAlive, log, run, startService, stopService, waitFor } from './proc.mjs';
 
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 
@@ -168,35 +168,13 @@ export async function startPostgres({ logFile, database = 'n8n' }) {
 	return { service, host: '127.0.0.1', port, user, database, dataDir: base, psql };
 }
 
-function groupAlive(pid) {
-	try {
-		process.kill(-pid, 0);
-		return true;
-	} catch {
-		return false;
-	}
-}
-
 /**
  * Stops a service with `signal` to its process group (SIGINT is PostgreSQL's fast shutdown),
- * SIGKILL after `graceMs`.
+ * SIGKILL after `graceMs`, and waits for it to exit; nothing when the group is already gone.
  */
 export async function stopGroup(service, signal = 'SIGTERM', graceMs = 10000) {
-	if (!service) return;
-	try {
-		process.kill(-service.pid, signal);
-	} catch {
-		return;
-	}
-	const deadline = Date.now() + graceMs;
-	while (Date.now() < deadline && groupAlive(service.pid)) await sleep(100);
-	if (groupAlive(service.pid)) {
-		try {
-			process.kill(-service.pid, 'SIGKILL');
-		} catch {
-			// gone
-		}
-	}
+	if (!service || !groupAlive(service.pid)) return;
+	await stopService(service, graceMs, signal);
 	await service.exited;
 }
 
