@@ -19,6 +19,8 @@ function sample(): CpuSample {
 export function startCpuSampler(intervalMs = 50): { stop: () => CpuSample[] } {
 	const samples: CpuSample[] = [sample()];
 	const timer = setInterval(() => samples.push(sample()), intervalMs);
+	// Never keeps the process alive, should a caller fail before stopping it.
+	timer.unref();
 	return {
 		stop: () => {
 			clearInterval(timer);
@@ -40,4 +42,17 @@ export function cpuBetween(samples: CpuSample[], from: number, to: number): numb
 		return samples[samples.length - 1].cpuMs;
 	};
 	return at(to) - at(from);
+}
+
+/** Runs `work` while sampling this process's CPU time; the sampler stops whatever happens. */
+export async function sampleCpuDuring<T>(work: () => Promise<T>, intervalMs = 50): Promise<{ result: T; cpu: CpuSample[] }> {
+	const sampler = startCpuSampler(intervalMs);
+	let cpu: CpuSample[] | undefined;
+	try {
+		const result = await work();
+		cpu = sampler.stop();
+		return { result, cpu };
+	} finally {
+		if (!cpu) sampler.stop();
+	}
 }

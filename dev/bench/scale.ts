@@ -8,7 +8,7 @@ import { join } from 'path';
 
 import { startEmulator, type Emulator } from '../emulator/server';
 import { forkChild } from './child';
-import { cpuBetween, startCpuSampler, type CpuSample } from './cpu';
+import { cpuBetween, sampleCpuDuring, type CpuSample } from './cpu';
 import type { ScaleChildInput, ScaleChildOutput, ScaleRun } from './scale-child';
 import { log, mb, median, seconds, times, type Row } from './stats';
 
@@ -137,9 +137,8 @@ export async function benchScale(): Promise<{ rows: Row[]; notes: string[] }> {
 			apiKey: emulator.apiKey,
 			portalUserId: emulator.portalUserId,
 		};
-		const emulatorCpuSampler = startCpuSampler();
-		const output = await forkChild<ScaleChildOutput>(join(__dirname, 'scale-child.js'), input);
-		const emulatorCpu = emulatorCpuSampler.stop();
+		const script = join(__dirname, 'scale-child.js');
+		const { result: output, cpu: emulatorCpu } = await sampleCpuDuring(() => forkChild<ScaleChildOutput>(script, input));
 		const failed = [...output.singles, output.many, ...output.more].filter((run) => run.error);
 		if (failed.length > 0) throw new Error(failed.map((run) => `${run.label}: ${run.error}`).join('; '));
 

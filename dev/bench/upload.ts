@@ -9,7 +9,7 @@ import { join } from 'path';
 
 import { startEmulator, type Emulator } from '../emulator/server';
 import { forkChild } from './child';
-import { cpuBetween, startCpuSampler } from './cpu';
+import { cpuBetween, sampleCpuDuring } from './cpu';
 import type { UploadChildInput, UploadChildOutput, UploadRun } from './upload-child';
 import { log, mb, median, seconds, times, type Row } from './stats';
 
@@ -44,9 +44,8 @@ export async function benchUpload(): Promise<{ rows: Row[]; notes: string[] }> {
 			apiKey: emulator.apiKey,
 			portalUserId: emulator.portalUserId,
 		};
-		const emulatorCpuSampler = startCpuSampler(20);
-		const output = await forkChild<UploadChildOutput>(join(__dirname, 'upload-child.js'), input);
-		const emulatorCpu = emulatorCpuSampler.stop();
+		const script = join(__dirname, 'upload-child.js');
+		const { result: output, cpu: emulatorCpu } = await sampleCpuDuring(() => forkChild<UploadChildOutput>(script, input), 20);
 		const busy = (run: UploadRun) =>
 			`client ${((run.cpuMs / (run.workflowMs ?? run.ms)) * 100).toFixed(0)}% of a core, ` +
 			`emulator ${((cpuBetween(emulatorCpu, run.startedAt, run.endedAt) / run.ms) * 100).toFixed(0)}%`;
