@@ -28,17 +28,43 @@ export interface NormalizedValue {
 	note?: string;
 }
 
+/** Field names repeat in every document: their words are worked out once. */
+const wordsOfName = new Map<string, { words: string[]; joined: string }>();
+
+function words(name: string): { words: string[]; joined: string } {
+	let known = wordsOfName.get(name);
+	if (!known) {
+		const list = foldVietnamese(name.replace(/([a-z])([A-Z])/g, '$1_$2'))
+			.split(/[^a-z0-9]+/)
+			.filter((word) => word !== '');
+		known = { words: list, joined: `_${list.join('_')}_` };
+		if (wordsOfName.size >= 2000) wordsOfName.clear();
+		wordsOfName.set(name, known);
+	}
+	return known;
+}
+
+const wrappedPhrases = new WeakMap<readonly string[], string[]>();
+
+/** `_phrase_` of each phrase, worked out once for each list of phrases. */
+function wrapped(phrases: readonly string[]): string[] {
+	let list = wrappedPhrases.get(phrases);
+	if (!list) {
+		list = phrases.map((phrase) => `_${phrase}_`);
+		wrappedPhrases.set(phrases, list);
+	}
+	return list;
+}
+
 /** Lower-case words of a field name: "eid.id_number (2)" gives ["eid", "id", "number", "2"]. */
 export function nameWords(name: string): string[] {
-	return foldVietnamese(name.replace(/([a-z])([A-Z])/g, '$1_$2'))
-		.split(/[^a-z0-9]+/)
-		.filter((word) => word !== '');
+	return [...words(name).words];
 }
 
 /** True when one of the phrases (words joined by "_") occurs in the field name's words. */
 export function nameHas(name: string, phrases: readonly string[]): boolean {
-	const joined = `_${nameWords(name).join('_')}_`;
-	return phrases.some((phrase) => joined.includes(`_${phrase}_`));
+	const joined = words(name).joined;
+	return wrapped(phrases).some((phrase) => joined.includes(phrase));
 }
 
 const IDENTIFIER_NAMES = [

@@ -8,6 +8,8 @@
 
 /** Lower case, without diacritics, "đ" as "d": the form words are compared in. */
 export function foldVietnamese(text: string): string {
+	// Most values (numbers, dates, codes) are plain ASCII: nothing to fold but the case.
+	if (/^[\x00-\x7f]*$/.test(text)) return text.toLowerCase();
 	return text
 		.normalize('NFD')
 		.replace(/[\u0300-\u036f]/g, '')
