@@ -3,9 +3,10 @@
  * undici) has its own process and the emulator, which receives and hashes the uploads, has the
  * parent's.
  *
- * Uploads one large file `rounds` times through the node and `rounds` times with a raw undici
- * streaming multipart request, alternating which goes first in each round so that load changes hit
- * both. The node runs in filesystem binary mode: the binary is created once from a file stream (as
+ * Uploads one large file `rounds` times through the node, `rounds` times with a raw undici
+ * streaming multipart request and `rounds` times with the same request made with Node's http module
+ * (the client under axios, which n8n's HTTP helper uses), turning the order from round to round so
+ * that load changes hit all three. The node runs in filesystem binary mode: the binary is created once from a file stream (as
  * the memory benchmark does) and every Submit (Wait for Result off) streams it from n8n's binary
  * storage, so no 200 MB write lands between timed uploads; its time is the Submit node's own
  * execution time. The raw upload streams head, `fs.createReadStream(file)` and tail
@@ -17,6 +18,7 @@
 import { execFileSync } from 'child_process';
 import { randomBytes } from 'crypto';
 import { createReadStream, existsSync, writeFileSync } from 'fs';
+import { request as httpRequest } from 'http';
 import { Readable } from 'stream';
 import { request } from 'undici';
 
@@ -36,8 +38,13 @@ export interface UploadChildInput {
 	portalUserId: string;
 }
 
+export type UploadKind = 'node' | 'raw' | 'http';
+
+const KINDS: readonly UploadKind[] = ['node', 'raw', 'http'];
+
 export interface UploadRun {
-	kind: 'node' | 'raw';
+	/** `node`: Submit through n8n; `raw`: undici (the baseline); `http`: Node's http module (what axios, n8n's HTTP client, uses), same body. */
+	kind: UploadKind;
 	round: number;
 	fileName: string;
 	/** Upload time: the Submit node's execution time, or the raw request from opening the file to the end of the answer. */
@@ -81,21 +88,40 @@ function rawBody(filePath: string, fileName: string, fileSize: number): { type: 
 	return { type: `multipart/form-data; boundary=${boundary}`, length: head.length + fileSize + tail.length, body: Readable.from(body()) };
 }
 
+function rawHeaders(input: UploadChildInput, type: string, length: number): Record<string, string> {
+	return {
+		accept: 'application/json',
+		'content-type': type,
+		'content-length': String(length),
+		authorization: `Bearer ${input.apiKey}`,
+		'portal-user-id': input.portalUserId,
+	};
+}
+
+function uploadUrl(input: UploadChildInput): string {
+	return `${input.url}${apiBasePath(input.portalUserId)}/ocr/ingest`;
+}
+
 async function rawUpload(input: UploadChildInput, fileName: string): Promise<{ status: number }> {
 	const { type, length, body } = rawBody(input.filePath, fileName, input.fileSize);
-	const response = await request(`${input.url}${apiBasePath(input.portalUserId)}/ocr/ingest`, {
-		method: 'POST',
-		headers: {
-			accept: 'application/json',
-			'content-type': type,
-			'content-length': String(length),
-			authorization: `Bearer ${input.apiKey}`,
-			'portal-user-id': input.portalUserId,
-		},
-		body,
-	});
+	const response = await request(uploadUrl(input), { method: 'POST', headers: rawHeaders(input, type, length), body });
 	await response.body.json();
 	return { status: response.statusCode };
+}
+
+/** The same upload with Node's http module, the client under axios (n8n's HTTP helper). */
+function httpUpload(input: UploadChildInput, fileName: string): Promise<{ status: number }> {
+	const { type, length, body } = rawBody(input.filePath, fileName, input.fileSize);
+	return new Promise((resolve, reject) => {
+		const outgoing = httpRequest(uploadUrl(input), { method: 'POST', headers: rawHeaders(input, type, length) }, (response) => {
+			response.resume();
+			response.on('end', () => resolve({ status: response.statusCode ?? 0 }));
+			response.on('error', reject);
+		});
+		outgoing.on('error', reject);
+		body.on('error', (error) => outgoing.destroy(error));
+		body.pipe(outgoing);
+	});
 }
 
 function cpuSince(start: NodeJS.CpuUsage): number {
@@ -147,15 +173,18 @@ async function main(): Promise<UploadChildOutput> {
 	const warm = await nodeUpload(await store(small), 'warm-up-node.jpg');
 	if (warm.error) throw new Error(`warm-up upload through the node failed: ${warm.error}`);
 	await rawUpload({ ...input, filePath: small, fileSize: 256 * 1024 }, 'warm-up-raw.jpg');
+	await httpUpload({ ...input, filePath: small, fileSize: 256 * 1024 }, 'warm-up-http.jpg');
 
 	const binary = await store(input.filePath);
 	flushToDisk();
 	// One untimed upload of the large file each way: the first large upload of a process runs slower.
 	await nodeUpload(binary, 'warm-up-large-node.jpg');
 	await rawUpload(input, 'warm-up-large-raw.jpg');
+	await httpUpload(input, 'warm-up-large-http.jpg');
 	const runs: UploadRun[] = [];
 	for (let round = 0; round < input.rounds; round++) {
-		const order: Array<'node' | 'raw'> = round % 2 === 0 ? ['node', 'raw'] : ['raw', 'node'];
+		// The order turns from round to round, so that each kind goes first, second and last alike.
+		const order = KINDS.map((_, index) => KINDS[(round + index) % KINDS.length]);
 		for (const kind of order) {
 			const fileName = `upload-${kind}-${round + 1}.jpg`;
 			gc();
@@ -166,7 +195,7 @@ async function main(): Promise<UploadChildOutput> {
 				const startedAt = Date.now();
 				const started = now();
 				try {
-					const { status } = await rawUpload(input, fileName);
+					const { status } = await (kind === 'raw' ? rawUpload : httpUpload)(input, fileName);
 					runs.push({ kind, round, fileName, ms: now() - started, startedAt, endedAt: Date.now(), cpuMs: cpuSince(cpu), status });
 				} catch (error) {
 					runs.push({ kind, round, fileName, ms: NaN, startedAt, endedAt: Date.now(), cpuMs: cpuSince(cpu), error: (error as Error).message });
