@@ -1,6 +1,6 @@
 /** The final table, printed and written to BENCHMARKS.md with the machine it ran on. */
 import { execFileSync } from 'child_process';
-import { writeFileSync } from 'fs';
+import { existsSync, readFileSync, writeFileSync } from 'fs';
 import { cpus, loadavg, totalmem, type as osType, release } from 'os';
 
 import type { Row } from './stats';
@@ -177,5 +177,14 @@ export function writeBenchmarks(path: string, report: Report): void {
 		sections,
 		'',
 	].join('\n');
-	writeFileSync(path, text.replace(/\n{3,}/g, '\n\n'));
+	writeFileSync(path, `${text}${keptSections(path)}`.replace(/\n{3,}/g, '\n\n'));
+}
+
+/** Sections other suites add to BENCHMARKS.md (the queue-mode rows of `npm run test:e2e:queue`), kept as they are. */
+export const KEPT_HEADINGS = ['## Queue mode: one and two n8n workers'];
+
+function keptSections(path: string): string {
+	const old = existsSync(path) ? readFileSync(path, 'utf8') : '';
+	const starts = KEPT_HEADINGS.map((heading) => old.indexOf(`\n${heading}\n`)).filter((at) => at >= 0);
+	return starts.length === 0 ? '' : `\n${old.slice(Math.min(...starts)).trim()}\n`;
 }
