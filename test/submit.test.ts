@@ -8,6 +8,17 @@ const emu = useEmulator();
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
 describe('Submit', () => {
+	it('waits one Poll Interval after a document\'s upload before its first check', async () => {
+		const emulator = emu.get();
+		const result = await run(emulator, [ocr({ operation: 'submit', docType: 'ID', output: 'raw', options: { pollInterval: 0.4, timeout: 10 } })], [jpegItem(), jpegItem('b.jpg')]);
+		expect(result.error).toBeUndefined();
+		for (const submit of emulator.requests.filter((request) => request.method === 'POST')) {
+			const polls = emulator.requests.filter((request) => request.method === 'GET' && request.path.endsWith(`/${submit.requestId}`));
+			expect(polls.length).toBeGreaterThan(0);
+			expect(polls[0].at - submit.at).toBeGreaterThanOrEqual(380);
+		}
+	});
+
 	it('sends exactly the documented multipart fields and outputs the data object', async () => {
 		const emulator = emu.get();
 		const result = await run(emulator, [ocr({ operation: 'submit', waitForResult: false, docType: 'ID' })], [pdfItem('hoá đơn 01.pdf')]);

@@ -223,6 +223,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 
 	const answers = new Map<number, IDataObject>();
 	const requestIds = new Map<number, string>();
+	const submittedAt = new Map<number, number>();
 	const failed = await runPerItem.call(this, [...prepared.keys()], outcomes, async (itemIndex) => {
 		const submission = prepared.get(itemIndex) as Submission;
 		const body = async () => buildBody.call(this, submission);
@@ -230,6 +231,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		answers.set(itemIndex, data);
 		const requestId = data.request_id;
 		if (typeof requestId === 'string' && requestId !== '') requestIds.set(itemIndex, requestId);
+		submittedAt.set(itemIndex, Date.now());
 		if (!submission.wait) return [{ json: data }];
 		if (!requestIds.has(itemIndex)) {
 			throw fail.call(
@@ -246,7 +248,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		const pending: PendingRequest[] = [];
 		for (const [itemIndex, requestId] of requestIds) {
 			const wait = prepared.get(itemIndex)?.wait;
-			if (wait && !outcomes.has(itemIndex)) pending.push({ itemIndex, requestId, settings: wait });
+			if (wait && !outcomes.has(itemIndex)) pending.push({ itemIndex, requestId, settings: wait, submittedAt: submittedAt.get(itemIndex) });
 		}
 		const concurrency = readConcurrency.call(this, items.length);
 		const finished: Finished[] = [];

@@ -23,6 +23,8 @@ export interface PendingRequest {
 	itemIndex: number;
 	requestId: string;
 	settings: WaitSettings;
+	/** When it was submitted (ms since epoch): its first check is one Poll Interval later. Unset: check at once. */
+	submittedAt?: number;
 }
 
 export type WaitOutcome = { ok: true; data: IDataObject } | { ok: false; error: Error };
@@ -95,7 +97,14 @@ export async function waitForResults(
 	const outcomes = new Map<number, WaitOutcome>();
 	const started = Date.now();
 	const cancelSignal = this.getExecutionCancelSignal?.();
-	let pending: Tracked[] = requests.map((request) => ({ ...request, deadline: started + request.settings.timeoutMs, nextPoll: started }));
+	// A document just submitted is not read yet: its first check waits one interval from its own upload.
+	const firstPoll = (request: PendingRequest) =>
+		request.submittedAt === undefined ? started : Math.max(started, request.submittedAt + request.settings.pollIntervalMs);
+	let pending: Tracked[] = requests.map((request) => ({
+		...request,
+		deadline: started + request.settings.timeoutMs,
+		nextPoll: Math.min(firstPoll(request), started + request.settings.timeoutMs),
+	}));
 
 	while (pending.length > 0) {
 		if (cancelSignal?.aborted) {
