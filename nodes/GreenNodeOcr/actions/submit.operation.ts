@@ -20,6 +20,9 @@ import { readConcurrency, readOptions, readRequestSettings, readWaitSettings } f
 
 const show = { operation: ['submit'] };
 
+/** Chunks of 1 MiB from n8n's binary storage: fewer, larger writes to the socket than its default. */
+const UPLOAD_CHUNK = 1024 * 1024;
+
 export const description: INodeProperties[] = [
 	{
 		displayName: 'Input Binary Field',
@@ -193,7 +196,7 @@ function buildBody(this: IExecuteFunctions, submission: Submission): MultipartBo
 		fileName: submission.fileName,
 		contentType: submission.mimeType,
 		size: submission.size,
-		data: binary.id ? async () => await this.helpers.getBinaryStream(binary.id as string) : Buffer.from(binary.data, BINARY_ENCODING),
+		data: binary.id ? async () => await this.helpers.getBinaryStream(binary.id as string, UPLOAD_CHUNK) : Buffer.from(binary.data, BINARY_ENCODING),
 	});
 }
 
