@@ -130,7 +130,7 @@ It takes about two minutes, prints the table below and rewrites this file.
    binary mode: the start node creates the binary from a file stream, not timed; Submit streams it from
    n8n's binary storage and its time is the node's own execution time) against a raw \`undici\` streaming
    multipart upload of the same file to the same emulator: the body built by hand as a stream (head,
-   \`fs.createReadStream(file)\` in 1 MiB chunks as the node reads them, tail) with a Content-Length and the headers the node sends, timed from
+   \`fs.createReadStream(file)\` in 256 KiB chunks as the node reads them, tail) with a Content-Length and the headers the node sends, timed from
    opening the file to the end of the answer. Both run in a child process, the emulator (which parses
    the multipart body and hashes the file) in the parent; 3 uploads each, alternating which goes first,
    medians compared. The emulator checks the size and sha256 of every upload.

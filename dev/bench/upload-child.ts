@@ -82,8 +82,8 @@ function rawBody(filePath: string, fileName: string, fileSize: number): { type: 
 	const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
 	async function* body(): AsyncGenerator<Buffer> {
 		yield head;
-		// Read in 1 MiB chunks, as the node reads from n8n's binary storage.
-		for await (const chunk of createReadStream(filePath, { highWaterMark: 1024 * 1024 })) yield chunk as Buffer;
+		// Read in 256 KiB chunks, as the node reads from n8n's binary storage.
+		for await (const chunk of createReadStream(filePath, { highWaterMark: 256 * 1024 })) yield chunk as Buffer;
 		yield tail;
 	}
 	return { type: `multipart/form-data; boundary=${boundary}`, length: head.length + fileSize + tail.length, body: Readable.from(body()) };

@@ -20,8 +20,8 @@ import { readConcurrency, readOptions, readRequestSettings, readWaitSettings } f
 
 const show = { operation: ['submit'] };
 
-/** Chunks of 1 MiB from n8n's binary storage: fewer, larger writes to the socket than its default. */
-const UPLOAD_CHUNK = 1024 * 1024;
+/** Chunks of 256 KiB from n8n's binary storage: fewer, larger writes to the socket than its default. */
+const UPLOAD_CHUNK = 256 * 1024;
 
 export const description: INodeProperties[] = [
 	{
