@@ -92,8 +92,11 @@ export interface OutputSettings {
 	reviewThreshold: number;
 }
 
-export function readOutputSettings(this: IExecuteFunctions, itemIndex: number): OutputSettings {
-	const options = readOptions.call(this, itemIndex);
+export function readOutputSettings(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	options: IDataObject = readOptions.call(this, itemIndex),
+): OutputSettings {
 	const output = this.getNodeParameter('output', itemIndex, 'documents') === 'raw' ? 'raw' : 'documents';
 	const include = Array.isArray(options.include) ? PARTS.filter((part) => (options.include as string[]).includes(part)) : [];
 	const threshold = Number(options.reviewThreshold ?? 0);

@@ -100,7 +100,7 @@ async function fetchImage(this: IExecuteFunctions, itemIndex: number, item: INod
 	const property = String(this.getNodeParameter('binaryPropertyName', itemIndex, 'data') ?? '').trim() || 'data';
 	const options = readOptions.call(this, itemIndex);
 	const given = typeof options.fileName === 'string' ? options.fileName.trim() : '';
-	const stored = await storeResultImage.call(this, itemIndex, { requestId, fileId }, readRequestSettings.call(this, itemIndex), given);
+	const stored = await storeResultImage.call(this, itemIndex, { requestId, fileId }, readRequestSettings.call(this, itemIndex, options), given);
 	return {
 		json: { request_id: requestId.trim(), file_id: fileId.trim(), fileName: stored.fileName, mimeType: stored.mimeType },
 		binary: { ...(item.binary ?? {}), [property]: stored.binary },

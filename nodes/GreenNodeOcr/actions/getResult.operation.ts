@@ -14,7 +14,7 @@ import {
 	timeoutOption,
 } from './fields';
 import { assembleOutput, runPerItem, type Outcomes } from './runner';
-import { readConcurrency, readRequestSettings, readWaitSettings } from './settings';
+import { readConcurrency, readOptions, readRequestSettings, readWaitSettings } from './settings';
 
 const operations = ['getResult'];
 
@@ -50,10 +50,11 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 	const shapes = new Map<number, Shape>();
 	const failed = await runPerItem.call(this, items.map((_, index) => index), outcomes, async (itemIndex) => {
 		const requestId = this.getNodeParameter('requestId', itemIndex, '') as string;
-		const shape: Shape = { output: readOutputSettings.call(this, itemIndex), request: readRequestSettings.call(this, itemIndex) };
+		const options = readOptions.call(this, itemIndex);
+		const shape: Shape = { output: readOutputSettings.call(this, itemIndex, options), request: readRequestSettings.call(this, itemIndex, options) };
 		shapes.set(itemIndex, shape);
 		if (this.getNodeParameter('waitForResult', itemIndex, true) as boolean) {
-			pending.push({ itemIndex, requestId, settings: readWaitSettings.call(this, itemIndex) });
+			pending.push({ itemIndex, requestId, settings: readWaitSettings.call(this, itemIndex, options, shape.request) });
 		} else {
 			finished.push({ itemIndex, data: await getResult.call(this, itemIndex, requestId, shape.request), ...shape });
 		}

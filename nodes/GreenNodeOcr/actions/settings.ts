@@ -46,21 +46,29 @@ export function readOptions(this: IExecuteFunctions, itemIndex: number): IDataOb
 	return (this.getNodeParameter('options', itemIndex, {}) ?? {}) as IDataObject;
 }
 
-export function readRequestSettings(this: IExecuteFunctions, itemIndex: number): RequestSettings {
-	const options = readOptions.call(this, itemIndex);
+/** `options`: the item's Options when the caller has them already (they are read once per item). */
+export function readRequestSettings(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	options: IDataObject = readOptions.call(this, itemIndex),
+): RequestSettings {
 	return {
 		maxRetries: readNumber.call(this, options, 'maxRetries', itemIndex),
 		requestTimeoutMs: readNumber.call(this, options, 'requestTimeout', itemIndex) * 1000,
 	};
 }
 
-export function readWaitSettings(this: IExecuteFunctions, itemIndex: number): WaitSettings {
-	const options = readOptions.call(this, itemIndex);
+export function readWaitSettings(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	options: IDataObject = readOptions.call(this, itemIndex),
+	request: RequestSettings = readRequestSettings.call(this, itemIndex, options),
+): WaitSettings {
 	return {
 		pollIntervalMs: readNumber.call(this, options, 'pollInterval', itemIndex) * 1000,
 		timeoutMs: readNumber.call(this, options, 'timeout', itemIndex) * 1000,
 		emptyResultWaitMs: readNumber.call(this, options, 'emptyResultWait', itemIndex) * 1000,
-		request: readRequestSettings.call(this, itemIndex),
+		request,
 	};
 }
 

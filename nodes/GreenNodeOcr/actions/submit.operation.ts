@@ -170,7 +170,8 @@ async function prepare(this: IExecuteFunctions, item: INodeExecutionData, itemIn
 	if (!(size > 0)) {
 		throw fail.call(this, itemIndex, `The file "${fileName}" is empty (0 bytes)`, 'The binary field holds no data. Check the node that produced the file.');
 	}
-	const wait = this.getNodeParameter('waitForResult', itemIndex, false) as boolean;
+	const wait = this.getNodeParameter('waitForResult', itemIndex, true) as boolean;
+	const request = readRequestSettings.call(this, itemIndex, options);
 	return {
 		flow,
 		docType,
@@ -179,9 +180,9 @@ async function prepare(this: IExecuteFunctions, item: INodeExecutionData, itemIn
 		mimeType: mimeTypeFor(fileType, fileName, binary.mimeType),
 		size,
 		binary,
-		request: readRequestSettings.call(this, itemIndex),
-		wait: wait ? readWaitSettings.call(this, itemIndex) : undefined,
-		output: readOutputSettings.call(this, itemIndex),
+		request,
+		wait: wait ? readWaitSettings.call(this, itemIndex, options, request) : undefined,
+		output: readOutputSettings.call(this, itemIndex, options),
 	};
 }
 

@@ -2,6 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { normalizeValue } from './normalize';
 import { validateFields, type FieldCheck } from './validate';
+import { asObject } from './values';
 
 /**
  * Turns one Get Result `data` object into one flat item per document.
@@ -48,10 +49,6 @@ export interface DocumentItem {
 
 const ID_KEYS = ['document_id', 'id', 'doc_id', 'documentId'];
 const KNOWN_KEYS = new Set([...ID_KEYS, 'request_id', 'document_type', 'document_type_title', 'status', 'is_correct_classification', 'page', 'file_id', 'ocr_data']);
-
-function asObject(value: unknown): IDataObject | undefined {
-	return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as IDataObject) : undefined;
-}
 
 function text(value: unknown): string | null {
 	return typeof value === 'string' ? value : typeof value === 'number' ? String(value) : null;

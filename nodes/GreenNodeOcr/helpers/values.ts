@@ -10,3 +10,8 @@ export function asNumber(value: unknown): number | undefined {
 	const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
 	return typeof n === 'number' && Number.isFinite(n) ? n : undefined;
 }
+
+/** A duration for messages: `1.5 s`. */
+export function formatSeconds(ms: number): string {
+	return `${Math.round(ms / 100) / 10} s`;
+}

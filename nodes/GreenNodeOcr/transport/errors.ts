@@ -3,6 +3,7 @@ import { NodeApiError } from 'n8n-workflow';
 
 import { describeBody } from '../helpers/errors';
 import { maskSecrets } from '../helpers/mask';
+import { formatSeconds } from '../helpers/values';
 import type { ResolvedCredentials } from './credentials';
 
 /** Maps what GreenNode answered (or did not) to n8n errors that say what happened and what to do. */
@@ -173,7 +174,7 @@ export function failureError(
 	let message: string;
 	let description: string;
 	if (failure.kind === 'timeout') {
-		message = `GreenNode did not answer ${ctx.action}${where(ctx)} within the Request Timeout (${Math.round(timeoutMs / 100) / 10} s)`;
+		message = `GreenNode did not answer ${ctx.action}${where(ctx)} within the Request Timeout (${formatSeconds(timeoutMs)})`;
 		description = `The whole request, from connecting to the last byte, must finish within the Request Timeout option. Raise it for large files or a slow connection.${later}`;
 	} else if (failure.kind === 'cut') {
 		message = `GreenNode's answer to ${ctx.action}${where(ctx)} was cut off`;

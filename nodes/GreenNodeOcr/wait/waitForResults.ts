@@ -3,6 +3,7 @@ import { NodeOperationError, sleep } from 'n8n-workflow';
 
 import { mapWithConcurrency } from '../helpers/concurrency';
 import { classifyResult, markEmptyDocuments } from '../helpers/result';
+import { formatSeconds } from '../helpers/values';
 import { getResult, type RequestSettings } from '../transport/endpoints';
 
 /**
@@ -36,10 +37,6 @@ interface Tracked extends PendingRequest {
 	/** When the result was first seen finished but empty, and that answer. */
 	emptySince?: number;
 	emptyData?: IDataObject;
-}
-
-export function formatSeconds(ms: number): string {
-	return `${Math.round(ms / 100) / 10} s`;
 }
 
 function stopped(this: IExecuteFunctions, request: Tracked): Error {
