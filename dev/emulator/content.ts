@@ -33,6 +33,9 @@
  *                       signatures or stamps (enable it: GREENNODE_EMULATOR_DOC_TYPES or
  *                       `enabledDocTypes`).
  *
+ *   `blank`             the job finishes with no documents at all (`total_doc: 0`, `documents: []`),
+ *                       as for a blank page.
+ *
  * The words `fail`, `stuck` and `notable` steer the job itself (jobs.ts).
  */
 import { buildTable, field, grid, type OcrField, type Table } from './content/base';
@@ -49,6 +52,7 @@ export interface ContentWords {
 	rotated: boolean;
 	mismatch: boolean;
 	twoPage: boolean;
+	blank: boolean;
 }
 
 export function contentWords(fileName = ''): ContentWords {
@@ -61,6 +65,7 @@ export function contentWords(fileName = ''): ContentWords {
 		rotated: has('rotated'),
 		mismatch: has('mismatch'),
 		twoPage: has('twopage'),
+		blank: has('blank'),
 	};
 }
 

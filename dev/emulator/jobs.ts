@@ -5,7 +5,7 @@
  * content, `notable` has no tables. Words that choose the content itself are listed in content.ts.
  */
 import { randomUUID } from 'crypto';
-import { singleDocument, type DocumentSpec } from './content';
+import { contentWords, singleDocument, type DocumentSpec } from './content';
 import type { EmulatorSettings, Job, JobOutcome, RecordedFile, ScenarioHook } from './types';
 
 export const FAIL_MESSAGE = 'Document could not be processed';
@@ -71,9 +71,10 @@ export function createJob(request: JobRequest, settings: EmulatorSettings, hook?
 
 /**
  * The documents a job yields: one per page (two for a PDF), or one for the whole file when the
- * content says so (`twopage`, GET_TABLE). Without a doc_type: an ID, then an invoice.
+ * content says so (`twopage`, GET_TABLE), none for a `blank` one. Without a doc_type: an ID, then an invoice.
  */
 export function jobDocuments(job: Job): DocumentSpec[] {
+	if (contentWords(job.fileName).blank) return [];
 	const single = singleDocument(job.docType, job.fileName);
 	const fileIds = single ? job.fileIds.slice(0, 1) : job.fileIds;
 	return fileIds.map((fileId, index) => ({

@@ -7,7 +7,7 @@ import { toDocumentItems } from '../helpers/documents';
 import { tableRows } from '../helpers/table';
 import { getDocumentPart, type RequestSettings } from '../transport/endpoints';
 import { storeResultImage } from './getFile.operation';
-import { readOptions } from './settings';
+import { readBoolean, readChoice, readList, readOptions, readThreshold } from './settings';
 
 /**
  * The `documents` output of Submit (with Wait for Result) and Get Result: one flat item per document,
@@ -84,8 +84,10 @@ const DOCUMENT_OPTIONS: INodeProperties[] = [
 	},
 ];
 
+const OUTPUTS = ['documents', 'raw'] as const;
+
 export interface OutputSettings {
-	output: 'documents' | 'raw';
+	output: (typeof OUTPUTS)[number];
 	include: Part[];
 	normalize: boolean;
 	validate: boolean;
@@ -97,15 +99,12 @@ export function readOutputSettings(
 	itemIndex: number,
 	options: IDataObject = readOptions.call(this, itemIndex),
 ): OutputSettings {
-	const output = this.getNodeParameter('output', itemIndex, 'documents') === 'raw' ? 'raw' : 'documents';
-	const include = Array.isArray(options.include) ? PARTS.filter((part) => (options.include as string[]).includes(part)) : [];
-	const threshold = Number(options.reviewThreshold ?? 0);
 	return {
-		output,
-		include,
-		normalize: options.normalize !== false,
-		validate: options.validate !== false,
-		reviewThreshold: Number.isFinite(threshold) && threshold > 0 ? threshold : 0,
+		output: readChoice.call(this, this.getNodeParameter('output', itemIndex, 'documents'), 'Output', OUTPUTS, 'documents', itemIndex) as OutputSettings['output'],
+		include: readList.call(this, options.include, 'Include', PARTS, itemIndex) as Part[],
+		normalize: readBoolean.call(this, options.normalize, 'Normalize Values', true, itemIndex),
+		validate: readBoolean.call(this, options.validate, 'Validate Fields', true, itemIndex),
+		reviewThreshold: readThreshold.call(this, options.reviewThreshold, itemIndex),
 	};
 }
 

@@ -13,8 +13,8 @@ import {
 	requestTimeoutOption,
 	timeoutOption,
 } from './fields';
-import { assembleOutput, runPerItem, type Outcomes } from './runner';
-import { readConcurrency, readOptions, readRequestSettings, readWaitSettings } from './settings';
+import { assembleOutput, runConcurrency, runPerItem, type Outcomes } from './runner';
+import { readBoolean, readOptions, readRequestSettings, readWaitSettings } from './settings';
 
 const operations = ['getResult'];
 
@@ -44,24 +44,25 @@ export const description: INodeProperties[] = [
 ];
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+	const run = runConcurrency.call(this, items.length);
+	if ('output' in run) return run.output;
+	const { concurrency } = run;
 	const outcomes: Outcomes = new Map();
 	const pending: PendingRequest[] = [];
 	const finished: Finished[] = [];
 	const shapes = new Map<number, Shape>();
-	const failed = await runPerItem.call(this, items.map((_, index) => index), outcomes, async (itemIndex) => {
+	const anyFailed = await runPerItem.call(this, items.map((_, index) => index), outcomes, concurrency, async (itemIndex) => {
 		const requestId = this.getNodeParameter('requestId', itemIndex, '') as string;
 		const options = readOptions.call(this, itemIndex);
 		const shape: Shape = { output: readOutputSettings.call(this, itemIndex, options), request: readRequestSettings.call(this, itemIndex, options) };
+		const wait = readBoolean.call(this, this.getNodeParameter('waitForResult', itemIndex, true), 'Wait for Result', true, itemIndex);
+		const waitSettings = wait ? readWaitSettings.call(this, itemIndex, options, shape.request) : undefined;
 		shapes.set(itemIndex, shape);
-		if (this.getNodeParameter('waitForResult', itemIndex, true) as boolean) {
-			pending.push({ itemIndex, requestId, settings: readWaitSettings.call(this, itemIndex, options, shape.request) });
-		} else {
-			finished.push({ itemIndex, data: await getResult.call(this, itemIndex, requestId, shape.request), ...shape });
-		}
+		if (waitSettings) pending.push({ itemIndex, requestId, settings: waitSettings });
+		else finished.push({ itemIndex, data: await getResult.call(this, itemIndex, requestId, shape.request), ...shape });
 		return undefined;
 	});
-	const concurrency = readConcurrency.call(this, items.length);
-	if (!(failed && !this.continueOnFail())) {
+	if (!(anyFailed && !this.continueOnFail())) {
 		for (const [itemIndex, outcome] of await waitForResults.call(this, pending, concurrency)) {
 			if (outcome.ok) finished.push({ itemIndex, data: outcome.data, ...(shapes.get(itemIndex) as Shape) });
 			else outcomes.set(itemIndex, { error: outcome.error });

@@ -18,21 +18,38 @@ export async function runPerItem(
 	this: IExecuteFunctions,
 	itemIndexes: number[],
 	outcomes: Outcomes,
+	concurrency: number,
 	worker: (itemIndex: number) => Promise<INodeExecutionData[] | undefined>,
-	itemCount = itemIndexes.length,
 ): Promise<boolean> {
-	let failed = false;
-	const stop = () => failed && !this.continueOnFail();
-	await mapWithConcurrency(itemIndexes, readConcurrency.call(this, itemCount), async (itemIndex) => {
+	let anyFailed = false;
+	const stop = () => anyFailed && !this.continueOnFail();
+	await mapWithConcurrency(itemIndexes, concurrency, async (itemIndex) => {
 		try {
 			const items = await worker(itemIndex);
 			if (items) outcomes.set(itemIndex, { items });
 		} catch (error) {
-			failed = true;
+			anyFailed = true;
 			outcomes.set(itemIndex, { error: error as Error });
 		}
 	}, stop);
-	return failed;
+	return anyFailed;
+}
+
+/**
+ * The run's Concurrency, or, when it is wrong, the output of the run: that error on every item (an
+ * error item each with Continue On Fail, else the error of the first item). No item can run without it.
+ */
+export function runConcurrency(
+	this: IExecuteFunctions,
+	itemCount: number,
+): { concurrency: number } | { output: INodeExecutionData[] } {
+	try {
+		return { concurrency: readConcurrency.call(this, itemCount) };
+	} catch (error) {
+		const outcomes: Outcomes = new Map();
+		for (let itemIndex = 0; itemIndex < itemCount; itemIndex++) outcomes.set(itemIndex, { error: error as Error });
+		return { output: assembleOutput.call(this, itemCount, outcomes) };
+	}
 }
 
 /**
@@ -94,7 +111,9 @@ export async function eachItem(
 	items: INodeExecutionData[],
 	worker: (itemIndex: number) => Promise<INodeExecutionData[]>,
 ): Promise<INodeExecutionData[]> {
+	const run = runConcurrency.call(this, items.length);
+	if ('output' in run) return run.output;
 	const outcomes: Outcomes = new Map();
-	await runPerItem.call(this, items.map((_, index) => index), outcomes, worker);
+	await runPerItem.call(this, items.map((_, index) => index), outcomes, run.concurrency, worker);
 	return assembleOutput.call(this, items.length, outcomes);
 }

@@ -33,8 +33,7 @@ function readNumber(this: IExecuteFunctions, options: IDataObject, name: keyof t
 		rule.max !== undefined && value > rule.max ? `must be at most ${rule.max}` :
 		rule.integer && !Number.isInteger(value) ? 'must be a whole number' : undefined;
 	if (wrong) {
-		const shown = typeof raw === 'object' ? JSON.stringify(raw).slice(0, 40) : String(raw).slice(0, 40);
-		throw new NodeOperationError(this.getNode(), `${rule.label} ${wrong} (it is ${shown})`, {
+		throw new NodeOperationError(this.getNode(), `${rule.label} ${wrong} (it is ${shown(raw)})`, {
 			itemIndex,
 			description: `Check the ${rule.label} option${typeof raw === 'string' ? ' and the expression that sets it' : ''}. ${rule.hint}`,
 		});
@@ -72,8 +71,86 @@ export function readWaitSettings(
 	};
 }
 
-/** Concurrency is one value for the whole run: that of the first item. */
+/**
+ * Concurrency bounds the whole run (uploads, waits and parts of every item together), so it is one
+ * value for the run: that of the first item. A wrong value is an error on every item (see
+ * `runConcurrency` in runner.ts), so Continue On Fail gives an error item for each of them.
+ */
 export function readConcurrency(this: IExecuteFunctions, itemCount: number): number {
 	if (itemCount === 0) return DEFAULTS.concurrency;
 	return readNumber.call(this, readOptions.call(this, 0), 'concurrency', 0);
+}
+
+function shown(raw: unknown): string {
+	return typeof raw === 'object' ? JSON.stringify(raw).slice(0, 40) : String(raw).slice(0, 40);
+}
+
+/** A yes/no setting: a boolean, or "true"/"false" from an expression; empty gives `fallback`. */
+export function readBoolean(this: IExecuteFunctions, raw: unknown, label: string, fallback: boolean, itemIndex: number): boolean {
+	if (raw === undefined || raw === null || raw === '') return fallback;
+	if (typeof raw === 'boolean') return raw;
+	const text = typeof raw === 'string' ? raw.trim().toLowerCase() : '';
+	if (text === 'true' || text === 'false') return text === 'true';
+	throw new NodeOperationError(this.getNode(), `${label} must be true or false (it is ${shown(raw)})`, {
+		itemIndex,
+		description: `Check the ${label} setting and the expression that sets it: it must give true or false.`,
+	});
+}
+
+/** One of a list of values (an expression may give any case); empty gives `fallback`. */
+export function readChoice<T extends string>(
+	this: IExecuteFunctions,
+	raw: unknown,
+	label: string,
+	allowed: readonly T[],
+	fallback: T,
+	itemIndex: number,
+): T {
+	if (raw === undefined || raw === null || raw === '') return fallback;
+	const text = typeof raw === 'string' ? raw.trim().toLowerCase() : undefined;
+	const found = allowed.find((value) => value.toLowerCase() === text);
+	if (found !== undefined) return found;
+	throw new NodeOperationError(this.getNode(), `${label} must be one of ${allowed.join(', ')} (it is ${shown(raw)})`, {
+		itemIndex,
+		description: `Pick one of the listed values for ${label}; an expression must give one of ${allowed.map((value) => `"${value}"`).join(', ')}.`,
+	});
+}
+
+/**
+ * A list of values: a list, or text with commas from an expression ("tables, images"). Every entry
+ * must be one of `allowed`; the result keeps the order of `allowed`.
+ */
+export function readList<T extends string>(
+	this: IExecuteFunctions,
+	raw: unknown,
+	label: string,
+	allowed: readonly T[],
+	itemIndex: number,
+): T[] {
+	if (raw === undefined || raw === null || raw === '') return [];
+	const entries = Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(',') : undefined;
+	const wrong = entries === undefined ? [raw] : entries.filter((entry) => typeof entry !== 'string' || !allowed.includes(entry.trim() as T));
+	if (wrong.length > 0) {
+		throw new NodeOperationError(this.getNode(), `${label} has a value that is not one of ${allowed.join(', ')} (${shown(wrong[0])})`, {
+			itemIndex,
+			description: `Pick from the list for ${label}; an expression must give a list (or text with commas) of ${allowed.map((value) => `"${value}"`).join(', ')}.`,
+		});
+	}
+	const chosen = new Set((entries as string[]).map((entry) => entry.trim()));
+	return allowed.filter((value) => chosen.has(value));
+}
+
+/**
+ * Review Threshold as a confidence from 0 to 1: a number (or number text) from 0 to 1, or a
+ * percentage above 1 up to 100; 0 turns review off. Anything else is an error.
+ */
+export function readThreshold(this: IExecuteFunctions, raw: unknown, itemIndex: number): number {
+	if (raw === undefined || raw === null || raw === '') return 0;
+	const value = typeof raw === 'number' ? raw : typeof raw === 'string' ? Number(raw.trim().replace(/%$/, '')) : Number.NaN;
+	if (Number.isFinite(value) && value >= 0 && value <= 100) return value > 1 ? value / 100 : value;
+	throw new NodeOperationError(this.getNode(), `Review Threshold must be a number from 0 to 1 (it is ${shown(raw)})`, {
+		itemIndex,
+		description:
+			'Use a confidence such as 0.8 (a percentage such as 80 is read as 0.8); 0 turns the Needs Review output off. Check the expression that sets it.',
+	});
 }

@@ -15,8 +15,8 @@ import {
 	timeoutOption,
 } from './fields';
 import { documentOptions, outputField, readOutputSettings, settleOutputs, type Finished, type OutputSettings } from './documentOutput';
-import { assembleOutput, runPerItem, type Outcomes } from './runner';
-import { readConcurrency, readOptions, readRequestSettings, readWaitSettings } from './settings';
+import { assembleOutput, runConcurrency, runPerItem, type Outcomes } from './runner';
+import { readBoolean, readOptions, readRequestSettings, readWaitSettings } from './settings';
 
 const show = { operation: ['submit'] };
 
@@ -170,7 +170,7 @@ async function prepare(this: IExecuteFunctions, item: INodeExecutionData, itemIn
 	if (!(size > 0)) {
 		throw fail.call(this, itemIndex, `The file "${fileName}" is empty (0 bytes)`, 'The binary field holds no data. Check the node that produced the file.');
 	}
-	const wait = this.getNodeParameter('waitForResult', itemIndex, true) as boolean;
+	const wait = readBoolean.call(this, this.getNodeParameter('waitForResult', itemIndex, true), 'Wait for Result', true, itemIndex);
 	const request = readRequestSettings.call(this, itemIndex, options);
 	return {
 		flow,
@@ -209,59 +209,75 @@ function withSubmissionIds(result: IDataObject, submitted: IDataObject): IDataOb
 	return out;
 }
 
+/**
+ * One input item on its way through Submit; each phase fills in its part: checked and read
+ * (`submission`), accepted by GreenNode (`answer`, `requestId`, `submittedAt`).
+ */
+interface SubmitItem {
+	itemIndex: number;
+	submission: Submission;
+	/** GreenNode's answer to the upload. */
+	answer?: IDataObject;
+	requestId?: string;
+	/** When GreenNode accepted the upload (ms since epoch). */
+	submittedAt?: number;
+}
+
+/** Uploads one item and fills in what GreenNode answered; outputs the answer when not waiting. */
+async function upload(this: IExecuteFunctions, item: SubmitItem): Promise<INodeExecutionData[] | undefined> {
+	const { submission, itemIndex } = item;
+	const body = async () => buildBody.call(this, submission);
+	const data = await submitDocument.call(this, itemIndex, body, submission.docType, submission.request);
+	item.answer = data;
+	item.submittedAt = Date.now();
+	if (typeof data.request_id === 'string' && data.request_id !== '') item.requestId = data.request_id;
+	if (!submission.wait) return [{ json: data }];
+	if (item.requestId === undefined) {
+		throw fail.call(
+			this,
+			itemIndex,
+			'GreenNode accepted the upload but returned no request_id to wait for',
+			`The answer was ${JSON.stringify(data).slice(0, 300)}. Without a request_id the result cannot be fetched; check with GreenNode whether the document was received before submitting it again.`,
+		);
+	}
+	return undefined;
+}
+
 /** Prepare every item → submit each → wait for all results together. */
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+	const run = runConcurrency.call(this, items.length);
+	if ('output' in run) return run.output;
+	const { concurrency } = run;
 	const outcomes: Outcomes = new Map();
 	const stopOnError = !this.continueOnFail();
 
 	// Check every item before uploading anything: a bad item should not leave paid submissions behind.
-	const prepared = new Map<number, Submission>();
+	const work = new Map<number, SubmitItem>();
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 		try {
-			prepared.set(itemIndex, await prepare.call(this, items[itemIndex], itemIndex));
+			work.set(itemIndex, { itemIndex, submission: await prepare.call(this, items[itemIndex], itemIndex) });
 		} catch (error) {
 			outcomes.set(itemIndex, { error: error as Error });
 			if (stopOnError) return assembleOutput.call(this, items.length, outcomes);
 		}
 	}
 
-	const answers = new Map<number, IDataObject>();
-	const requestIds = new Map<number, string>();
-	const submittedAt = new Map<number, number>();
-	const failed = await runPerItem.call(this, [...prepared.keys()], outcomes, async (itemIndex) => {
-		const submission = prepared.get(itemIndex) as Submission;
-		const body = async () => buildBody.call(this, submission);
-		const data = await submitDocument.call(this, itemIndex, body, submission.docType, submission.request);
-		answers.set(itemIndex, data);
-		const requestId = data.request_id;
-		if (typeof requestId === 'string' && requestId !== '') requestIds.set(itemIndex, requestId);
-		submittedAt.set(itemIndex, Date.now());
-		if (!submission.wait) return [{ json: data }];
-		if (!requestIds.has(itemIndex)) {
-			throw fail.call(
-				this,
-				itemIndex,
-				'GreenNode accepted the upload but returned no request_id to wait for',
-				`The answer was ${JSON.stringify(data).slice(0, 300)}. Without a request_id the result cannot be fetched; check with GreenNode whether the document was received before submitting it again.`,
-			);
-		}
-		return undefined;
-	}, items.length);
+	const anyFailed = await runPerItem.call(this, [...work.keys()], outcomes, concurrency, async (itemIndex) =>
+		await upload.call(this, work.get(itemIndex) as SubmitItem),
+	);
+	const paid = [...work.values()].filter((item) => item.requestId !== undefined);
 
-	if (!(failed && stopOnError)) {
-		const pending: PendingRequest[] = [];
-		for (const [itemIndex, requestId] of requestIds) {
-			const wait = prepared.get(itemIndex)?.wait;
-			if (wait && !outcomes.has(itemIndex)) pending.push({ itemIndex, requestId, settings: wait, submittedAt: submittedAt.get(itemIndex) });
-		}
-		const concurrency = readConcurrency.call(this, items.length);
+	if (!(anyFailed && stopOnError)) {
+		const pending: PendingRequest[] = paid
+			.filter((item) => item.submission.wait && !outcomes.has(item.itemIndex))
+			.map(({ itemIndex, requestId, submission, submittedAt }) => ({ itemIndex, requestId: requestId as string, settings: submission.wait as WaitSettings, submittedAt }));
 		const finished: Finished[] = [];
 		for (const [itemIndex, outcome] of await waitForResults.call(this, pending, concurrency)) {
-			const { output, request } = prepared.get(itemIndex) as Submission;
+			const { submission, answer } = work.get(itemIndex) as SubmitItem;
 			if (!outcome.ok) outcomes.set(itemIndex, { error: outcome.error });
-			else finished.push({ itemIndex, data: withSubmissionIds(outcome.data, answers.get(itemIndex) as IDataObject), output, request });
+			else finished.push({ itemIndex, data: withSubmissionIds(outcome.data, answer ?? {}), output: submission.output, request: submission.request });
 		}
 		await settleOutputs.call(this, finished, concurrency, outcomes);
 	}
-	return assembleOutput.call(this, items.length, outcomes, requestIds);
+	return assembleOutput.call(this, items.length, outcomes, new Map(paid.map((item) => [item.itemIndex, item.requestId as string])));
 }

@@ -1,6 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { normalizeValue } from './normalize';
+import { normalizeFields } from './normalize';
+import { classifyResult } from './result';
 import { validateFields, type FieldCheck } from './validate';
 import { asObject } from './values';
 
@@ -32,6 +33,8 @@ export interface DocumentItem {
 	document_type: string | null;
 	document_type_title: string | null;
 	status?: string;
+	/** Only on the item of a request without documents: GreenNode's progress counters. */
+	progress?: IDataObject;
 	is_correct_classification?: boolean;
 	page?: number;
 	file_id?: string;
@@ -133,7 +136,9 @@ export function toDocumentItems(data: unknown, options: DocumentItemOptions): Do
 	if (threshold > 1) threshold /= 100;
 	if (threshold < 0) threshold = 0;
 
-	return documents.map(asObject).filter((doc): doc is IDataObject => doc !== undefined).map((doc) => {
+	const objects = documents.map(asObject).filter((doc): doc is IDataObject => doc !== undefined);
+	if (objects.length === 0) return [requestItem(root, threshold)];
+	return objects.map((doc) => {
 		const { fields, confidence } = flattenOcrData(doc.ocr_data);
 		const item: DocumentItem = {
 			request_id: text(root.request_id) ?? text(doc.request_id),
@@ -154,18 +159,13 @@ export function toDocumentItems(data: unknown, options: DocumentItemOptions): Do
 		const raw: Record<string, string> = {};
 		for (const [key, value] of Object.entries(fields)) raw[key] = String(value);
 		if (options.normalize) {
-			item.original = {};
-			for (const [key, value] of Object.entries(raw)) {
-				if (typeof fields[key] !== 'string') continue;
-				const result = normalizeValue(value, key);
-				if (result.kind === 'text') continue;
-				fields[key] = result.value;
-				item.original[key] = value;
-			}
+			const normalized = normalizeFields(fields);
+			item.fields = normalized.fields;
+			item.original = normalized.original;
 		}
 		if (options.validate) item.validation = validateFields(raw);
 
-		const empty = Object.keys(fields).length === 0;
+		const empty = Object.keys(item.fields).length === 0;
 		if (empty) item.empty = true;
 		if (threshold > 0) {
 			const reasons = item.review_reasons;
@@ -187,6 +187,43 @@ export function toDocumentItems(data: unknown, options: DocumentItemOptions): Do
 		if (Object.keys(extra).length > 0) item.extra = extra;
 		return item;
 	});
+}
+
+const REQUEST_KEYS = new Set(['request_id', 'status', 'progress', 'documents']);
+
+/**
+ * The one item of a request that has no documents (still processing, failed, or finished with none):
+ * its request_id, status and progress, `empty: true`, and with review on, why it needs a look.
+ */
+function requestItem(root: IDataObject, threshold: number): DocumentItem {
+	const item: DocumentItem = {
+		request_id: text(root.request_id),
+		document_id: null,
+		document_type: null,
+		document_type_title: null,
+		fields: {},
+		confidence: {},
+		needs_review: false,
+		review_reasons: [],
+		empty: true,
+	};
+	if (typeof root.status === 'string') item.status = root.status;
+	if (asObject(root.progress)) item.progress = root.progress as IDataObject;
+	if (threshold > 0) {
+		const state = classifyResult(root);
+		item.review_reasons.push(
+			state.state === 'pending'
+				? `not finished yet (${state.reason}): fetch it again later with Get Result`
+				: state.state === 'failed'
+					? `GreenNode could not process it (${state.reason})`
+					: `no documents in the result (${state.state === 'empty' ? state.reason : 'every document was ignored'})`,
+		);
+		item.needs_review = true;
+	}
+	const extra: IDataObject = {};
+	for (const [key, value] of Object.entries(root)) if (!REQUEST_KEYS.has(key)) extra[key] = value;
+	if (Object.keys(extra).length > 0) item.extra = extra;
+	return item;
 }
 
 /** The document IDs of a Get Result `data` object, in order. */
