@@ -8,7 +8,7 @@ import type {
 	Icon,
 } from 'n8n-workflow';
 
-import { DEFAULT_BASE_URL, originOf, readCredentials } from './common';
+import { API_ROOT_EXPRESSION, DEFAULT_BASE_URL, originOf, readCredentials } from './common';
 
 /** HTTP answers the credential test accepts: GreenNode's API refusing an upload with no file in it. */
 const ACCEPTED = [400, 422];
@@ -116,10 +116,8 @@ export class GreenNodeOcrApi implements ICredentialType {
 	test: ICredentialTestRequest = {
 		request: {
 			method: 'POST',
-			baseURL:
-				'={{ String($credentials.baseUrl || "' +
-				DEFAULT_BASE_URL +
-				'").trim().replace(/\\/maas(\\/.*)?$/i, "").replace(/\\/+$/, "") + "/maas/user-" + String($credentials.portalUserId).trim().replace(/^user-/i, "") + "/greennode/idp/v1" }}',
+			// The node's API root, worked out by the node's own functions.
+			baseURL: API_ROOT_EXPRESSION,
 			url: '/ocr/ingest',
 			disableFollowRedirect: true,
 			timeout: 20_000,

@@ -2,6 +2,11 @@
  * What the credential and the node both need: turning what a user typed into the credential form
  * into values the API accepts, and deciding where the key may be sent. Imports nothing; never puts
  * the API key into a message.
+ *
+ * `normalisePortalUserId`, `normaliseBaseUrl` and `apiRoot` are also run by n8n's expression engine
+ * (see `API_ROOT_EXPRESSION`), from their compiled source: each must stay plain JavaScript that
+ * refers to nothing outside itself (no other function or constant of this file, no imports) and
+ * never has `}}` in it, which would end the expression.
  */
 
 export const DEFAULT_BASE_URL = 'https://maas-llm-aiplatform-hcm.api.vngcloud.vn';
@@ -29,10 +34,11 @@ export function normaliseApiKey(value: unknown): string {
 
 /**
  * Accepts the host alone or a URL the user copied from the guide (with `/maas/user-<id>/...` on it)
- * and returns the origin-plus-prefix without a trailing slash.
+ * and returns the origin-plus-prefix without a trailing slash; an empty field (or only spaces) gives
+ * `defaultBaseUrl`, normally `DEFAULT_BASE_URL`.
  */
-export function normaliseBaseUrl(value: unknown): string {
-	const raw = typeof value === 'string' && value.trim() !== '' ? value.trim() : DEFAULT_BASE_URL;
+export function normaliseBaseUrl(value: unknown, defaultBaseUrl: string): string {
+	const raw = typeof value === 'string' && value.trim() !== '' ? value.trim() : defaultBaseUrl;
 	return raw.replace(/\/maas(\/.*)?$/i, '').replace(/\/+$/, '');
 }
 
@@ -94,16 +100,25 @@ export function readCredentials(data: Record<string, unknown>): {
 			message: `The Portal User ID must be a number such as 123456 (or user-123456), but it is "${shown}". Copy it from the GreenNode AI Platform console.`,
 		});
 	}
-	const baseUrl = normaliseBaseUrl(data.baseUrl);
+	const baseUrl = normaliseBaseUrl(data.baseUrl, DEFAULT_BASE_URL);
 	const urlProblem = baseUrlProblem(baseUrl);
 	if (urlProblem) problems.push({ field: 'baseUrl', message: urlProblem });
 	return { credentials: { apiKey, portalUserId: portalUserId ?? '', baseUrl }, problems };
 }
 
 /** The API root for a user: `<base>/maas/user-<id>/greennode/idp/v1`. */
-export function apiRoot(credentials: GreenNodeCredentials): string {
+export function apiRoot(credentials: Pick<GreenNodeCredentials, 'baseUrl' | 'portalUserId'>): string {
 	return `${credentials.baseUrl}/maas/user-${credentials.portalUserId}/greennode/idp/v1`;
 }
+
+/**
+ * `apiRoot(readCredentials($credentials).credentials)` as an n8n expression, for requests n8n builds
+ * itself from the credential (the credential test): the same functions, called on `$credentials`.
+ */
+export const API_ROOT_EXPRESSION =
+	`={{(${apiRoot.toString()})({` +
+	` baseUrl: (${normaliseBaseUrl.toString()})($credentials.baseUrl, ${JSON.stringify(DEFAULT_BASE_URL)}),` +
+	` portalUserId: (${normalisePortalUserId.toString()})($credentials.portalUserId) || "" })}}`;
 
 /** `scheme://host:port` of a URL, or `undefined` when it is not one. */
 export function originOf(url: string, base?: string): string | undefined {

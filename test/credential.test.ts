@@ -1,5 +1,9 @@
+import { Workflow, type ICredentialDataDecryptedObject, type INode, type INodeType } from 'n8n-workflow';
+
 import { runCredentialTest } from '../dev/runner';
-import { normaliseBaseUrl, normalisePortalUserId, readCredentials } from '../credentials/common';
+import { applyCredentialDefaults } from '../dev/runner/credentials';
+import { GreenNodeOcrApi } from '../credentials/GreenNodeOcrApi.credentials';
+import { DEFAULT_BASE_URL, apiRoot, normaliseBaseUrl, normalisePortalUserId, readCredentials } from '../credentials/common';
 import { startForeignHost, type ForeignHost } from './hostile/foreign';
 import { useEmulator } from './support';
 
@@ -106,6 +110,45 @@ describe('the credential test does not trust any server', () => {
 	});
 });
 
+describe("the credential test's Base URL is the node's API root", () => {
+	const nodeType: INodeType = { description: { displayName: 'Temp', name: 'temp', group: [], version: 1, description: '', defaults: {}, inputs: [], outputs: [], properties: [] } };
+	const node: INode = { id: 'temp', name: 'Temp-Node', type: 'temp', typeVersion: 1, position: [0, 0], parameters: {} };
+	const workflow = new Workflow({
+		nodes: [node],
+		connections: {},
+		active: false,
+		nodeTypes: { getKnownTypes: () => ({}), getByName: () => nodeType, getByNameAndVersion: () => nodeType },
+	});
+	const { baseURL } = new GreenNodeOcrApi().test.request;
+
+	/** The expression as n8n-core's RoutingNode resolves it for a credential test: `$credentials` is the credential data. */
+	const testBaseUrl = (credentials: ICredentialDataDecryptedObject) =>
+		workflow.expression.getParameterValue(baseURL!, null, 0, 0, node.name, [], 'internal', { $credentials: credentials, $version: 1 });
+
+	it.each<[string, Record<string, string | number>]>([
+		['the default Base URL', { portalUserId: '123' }],
+		['a blank Base URL', { baseUrl: '', portalUserId: '123' }],
+		['a Base URL of only spaces', { baseUrl: '   ', portalUserId: '123' }],
+		['a trailing slash', { baseUrl: 'https://h.example/', portalUserId: '123' }],
+		['spaces and slashes around the Base URL', { baseUrl: ' https://h.example/// ', portalUserId: '123' }],
+		['a pasted /maas/user-1/... path', { baseUrl: 'https://h.example/maas/user-1/greennode/idp/v1/', portalUserId: '1' }],
+		['an upper-case pasted /MAAS/ path', { baseUrl: 'http://127.0.0.1:8080/prefix/MAAS/user-1', portalUserId: '1' }],
+		['a pasted user-123', { portalUserId: 'user-123' }],
+		['a portal user id in spaces', { portalUserId: ' 123 ' }],
+		['an upper-case USER-', { portalUserId: ' USER-123 ' }],
+		['a numeric portal user id', { portalUserId: 123 }],
+		['a portal user id that is not a number (refused before sending)', { portalUserId: 'abc' }],
+	])('%s', (_, fields) => {
+		const data = applyCredentialDefaults('greenNodeOcrApi', { apiKey: 'key', ...fields });
+		expect(testBaseUrl(data)).toBe(apiRoot(readCredentials(data).credentials));
+	});
+
+	it('falls back to the default host like the node', () => {
+		const data = applyCredentialDefaults('greenNodeOcrApi', { apiKey: 'key', portalUserId: '7', baseUrl: '   ' });
+		expect(testBaseUrl(data)).toBe(`${DEFAULT_BASE_URL}/maas/user-7/greennode/idp/v1`);
+	});
+});
+
 describe('credential values', () => {
 	it('normalises the portal user id', () => {
 		expect(normalisePortalUserId('user-123')).toBe('123');
@@ -116,9 +159,10 @@ describe('credential values', () => {
 	});
 
 	it('normalises a base url copied with the API path', () => {
-		expect(normaliseBaseUrl('https://h.example/maas/user-1/greennode/idp/v1/')).toBe('https://h.example');
-		expect(normaliseBaseUrl('https://h.example///')).toBe('https://h.example');
-		expect(normaliseBaseUrl('')).toBe('https://maas-llm-aiplatform-hcm.api.vngcloud.vn');
+		expect(normaliseBaseUrl('https://h.example/maas/user-1/greennode/idp/v1/', DEFAULT_BASE_URL)).toBe('https://h.example');
+		expect(normaliseBaseUrl('https://h.example///', DEFAULT_BASE_URL)).toBe('https://h.example');
+		expect(normaliseBaseUrl('', DEFAULT_BASE_URL)).toBe('https://maas-llm-aiplatform-hcm.api.vngcloud.vn');
+		expect(normaliseBaseUrl('   ', DEFAULT_BASE_URL)).toBe('https://maas-llm-aiplatform-hcm.api.vngcloud.vn');
 	});
 
 	it('flags a key with a line break inside without echoing it', () => {
