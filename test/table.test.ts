@@ -3,7 +3,7 @@ import type { IDataObject } from 'n8n-workflow';
 import shapes from './fixtures/greennode-shapes.json';
 import { headerKeys, tableGrid, tableRows } from '../nodes/GreenNodeOcr/helpers/table';
 import { sniffFormat } from '../nodes/GreenNodeOcr/helpers/sniff';
-import { buildFileName } from '../nodes/GreenNodeOcr/actions/getFile.operation';
+import { buildFileName } from '../nodes/GreenNodeOcr/actions/resultImage';
 
 describe('table helpers', () => {
 	it('makes every header key unique and readable', () => {

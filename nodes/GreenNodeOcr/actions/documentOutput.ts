@@ -5,8 +5,8 @@ type Show = NonNullable<IDisplayOptions['show']>;
 import { mapWithConcurrency } from '../helpers/concurrency';
 import { toDocumentItems } from '../helpers/documents';
 import { tableRows } from '../helpers/table';
-import { getDocumentPart, type RequestSettings } from '../transport/endpoints';
-import { storeResultImage } from './getFile.operation';
+import { getDocumentPart, type DocumentPart, type RequestSettings } from '../transport/endpoints';
+import { storeResultImage } from './resultImage';
 import { readBoolean, readChoice, readList, readOptions, readThreshold } from './settings';
 
 /**
@@ -14,7 +14,8 @@ import { readBoolean, readChoice, readList, readOptions, readThreshold } from '.
  * values normalised and checked, with the parts asked for in Include fetched in the same run.
  */
 
-export const PARTS = ['tables', 'signatures', 'stamps', 'images'] as const;
+/** What Include can add to a document: the parts with an endpoint of their own, and the page image. */
+export const PARTS = ['tables', 'signatures', 'stamps', 'images'] as const satisfies ReadonlyArray<DocumentPart | 'images'>;
 export type Part = (typeof PARTS)[number];
 
 export function outputField(show: Show): INodeProperties {
@@ -126,8 +127,7 @@ async function fetchPart(this: IExecuteFunctions, task: Task): Promise<void> {
 		task.binary.image = stored.binary;
 		return;
 	}
-	const endpoint = part === 'tables' ? 'table' : part === 'signatures' ? 'signature' : 'stamp';
-	const data = await getDocumentPart.call(this, endpoint, finished.itemIndex, ids, finished.request);
+	const data = await getDocumentPart.call(this, part, finished.itemIndex, ids, finished.request);
 	json[part] =
 		part === 'tables'
 			? tableRows(data, { normalize: finished.output.normalize }).map((row) => ({ table: row.table, page: row.page, row: row.row, ...row.values }))

@@ -5,5 +5,5 @@ import { executePart, partDescription } from './documentPart';
 export const description: INodeProperties[] = partDescription('getSignature');
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
-	return await executePart.call(this, items, 'signature');
+	return await executePart.call(this, items, 'signatures');
 }

@@ -2,6 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 
 import { tableRows } from '../helpers/table';
 import { executePart, partDescription } from './documentPart';
+import { readBoolean, readChoice, readOptions } from './settings';
 
 export const description: INodeProperties[] = partDescription('getTable', [
 	{
@@ -29,9 +30,10 @@ export const description: INodeProperties[] = partDescription('getTable', [
 ]);
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
-	return await executePart.call(this, items, 'table', (data, itemIndex) => {
-		if ((this.getNodeParameter('options.outputMode', itemIndex, 'raw') as string) !== 'rows') return [{ json: data }];
-		const normalize = this.getNodeParameter('options.normalize', itemIndex, true) !== false;
+	return await executePart.call(this, items, 'tables', (data, itemIndex) => {
+		const options = readOptions.call(this, itemIndex);
+		if (readChoice.call(this, options.outputMode, 'Output Mode', ['raw', 'rows'], 'raw', itemIndex) !== 'rows') return [{ json: data }];
+		const normalize = readBoolean.call(this, options.normalize, 'Normalize Numbers', true, itemIndex);
 		return tableRows(data, { normalize }).map((row) => ({ json: { table: row.table, page: row.page, row: row.row, ...row.values } }));
 	});
 }

@@ -1,11 +1,11 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
-import * as getFile from './getFile.operation';
-import * as getResult from './getResult.operation';
-import * as getSignature from './getSignature.operation';
-import * as getStamp from './getStamp.operation';
-import * as getTable from './getTable.operation';
-import * as submit from './submit.operation';
+import { description as getFileDescription, execute as getFileExecute } from './getFile.operation';
+import { description as getResultDescription, execute as getResultExecute } from './getResult.operation';
+import { description as getSignatureDescription, execute as getSignatureExecute } from './getSignature.operation';
+import { description as getStampDescription, execute as getStampExecute } from './getStamp.operation';
+import { description as getTableDescription, execute as getTableExecute } from './getTable.operation';
+import { description as submitDescription, execute as submitExecute } from './submit.operation';
 
 /** The operations: their entry in the selector, their parameters and their code, in one list. */
 
@@ -23,7 +23,8 @@ const OPERATIONS: Operation[] = [
 			description: 'Get the OCR result of a submitted document, waiting until it is complete',
 			action: 'Get OCR result',
 		},
-		...getResult,
+		description: getResultDescription,
+		execute: getResultExecute,
 	},
 	{
 		option: {
@@ -32,7 +33,8 @@ const OPERATIONS: Operation[] = [
 			description: 'Download a result image (a page, signature or stamp) as a file',
 			action: 'Download result image',
 		},
-		...getFile,
+		description: getFileDescription,
+		execute: getFileExecute,
 	},
 	{
 		option: {
@@ -41,7 +43,8 @@ const OPERATIONS: Operation[] = [
 			description: 'Get the signatures found in a document',
 			action: 'Get document signatures',
 		},
-		...getSignature,
+		description: getSignatureDescription,
+		execute: getSignatureExecute,
 	},
 	{
 		option: {
@@ -50,7 +53,8 @@ const OPERATIONS: Operation[] = [
 			description: 'Get the stamps (seals) found in a document',
 			action: 'Get document stamps',
 		},
-		...getStamp,
+		description: getStampDescription,
+		execute: getStampExecute,
 	},
 	{
 		option: {
@@ -59,7 +63,8 @@ const OPERATIONS: Operation[] = [
 			description: 'Get the tables of a document, as returned or as spreadsheet rows',
 			action: 'Get document tables',
 		},
-		...getTable,
+		description: getTableDescription,
+		execute: getTableExecute,
 	},
 	{
 		option: {
@@ -68,7 +73,8 @@ const OPERATIONS: Operation[] = [
 			description: 'Send a PDF or image to be read, and optionally wait for the result',
 			action: 'Submit document for OCR',
 		},
-		...submit,
+		description: submitDescription,
+		execute: submitExecute,
 	},
 ];
 

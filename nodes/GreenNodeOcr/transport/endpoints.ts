@@ -43,9 +43,14 @@ export async function getResult(
 	return await jsonCall.call(this, ctx, { method: 'GET', path: joinPath(['ocr', 'ingest', segment]), retry: 'idempotent' }, settings);
 }
 
-export type DocumentPart = 'table' | 'signature' | 'stamp';
+/** The parts of a document with an endpoint of their own, named as in Include and in the output. */
+export type DocumentPart = 'tables' | 'signatures' | 'stamps';
 
-const PART_ACTION: Record<DocumentPart, string> = { table: 'Get Table', signature: 'Get Signature', stamp: 'Get Stamp' };
+const PART_ENDPOINT: Record<DocumentPart, { path: string; action: string }> = {
+	tables: { path: 'table', action: 'Get Table' },
+	signatures: { path: 'signature', action: 'Get Signature' },
+	stamps: { path: 'stamp', action: 'Get Stamp' },
+};
 
 export async function getDocumentPart(
 	this: IExecuteFunctions,
@@ -56,17 +61,18 @@ export async function getDocumentPart(
 ): Promise<IDataObject> {
 	const requestSegment = idSegment.call(this, 'Request ID', ids.requestId, itemIndex);
 	const documentSegment = idSegment.call(this, 'Document ID', ids.documentId, itemIndex);
-	const ctx: CallContext = { itemIndex, action: PART_ACTION[part], requestId: String(ids.requestId).trim() };
+	const { path, action } = PART_ENDPOINT[part];
+	const ctx: CallContext = { itemIndex, action, requestId: String(ids.requestId).trim() };
 	return await jsonCall.call(
 		this,
 		ctx,
-		{ method: 'GET', path: joinPath(['ocr', 'ingest', part, requestSegment, documentSegment]), retry: 'idempotent' },
+		{ method: 'GET', path: joinPath(['ocr', 'ingest', path, requestSegment, documentSegment]), retry: 'idempotent' },
 		settings,
 	);
 }
 
 /** Reads a result image with `consume`; may follow a redirect to object storage, without the key. */
-export async function getResultFile<T>(
+export async function getResultImage<T>(
 	this: IExecuteFunctions,
 	itemIndex: number,
 	ids: { requestId: unknown; fileId: unknown },
