@@ -42,6 +42,22 @@ describe('a cut-off image', () => {
 		expect(emu.get().requests.filter(isFile)).toHaveLength(2);
 	});
 
+	it('one retry loop: 503s and cut-off bodies together make at most Max Retries + 1 requests', async () => {
+		const { requestId, fileId } = await submitted(emu.get());
+		// Every request fails: in turn before its answer (503) and while its body arrives (cut).
+		for (let n = 0; n < 20; n++) {
+			emu.get().faults.push(
+				n % 2 === 0
+					? { match: isFile, kind: 'status', status: 503, headers: { 'content-type': 'application/json', 'retry-after': '0' } }
+					: { match: isFile, kind: 'cut', stage: 'after', cutAfterBytes: 100 },
+			);
+		}
+		const result = await run(emu.get(), [ocr({ operation: 'getFile', requestId, fileId, options: { maxRetries: 3 } })]);
+		expect(emu.get().requests.filter(isFile)).toHaveLength(4);
+		expect(result.error?.message).toBe(`GreenNode's answer to Get Result Image for file_id "${fileId}" of request_id "${requestId}" was cut off (gave up after 3 retries)`);
+		expect(result.logs.filter((line) => /Get Result Image .* retry \d of 3/.test(line))).toHaveLength(3);
+	});
+
 	it('that keeps being cut names the file_id and request_id', async () => {
 		const { requestId, fileId } = await submitted(emu.get());
 		emu.get().faults.push({ match: isFile, kind: 'cut', stage: 'after', cutAfterBytes: 100, times: Infinity });

@@ -1,3 +1,5 @@
+import { sleep } from 'n8n-workflow';
+
 /**
  * When and how long to retry a call to GreenNode. GETs are safe to repeat; a Submit is repeated
  * only when the request provably never reached processing, because a duplicate submission costs
@@ -42,4 +44,18 @@ export function retryAfterMs(value: string | undefined, now = Date.now()): numbe
 export function backoffMs(attempt: number, random: () => number = Math.random): number {
 	const step = Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** attempt);
 	return Math.round(step / 2 + random() * (step / 2));
+}
+
+/** Waits `ms`, or less when `signal` fires (a stopped run does not sit out its backoff). */
+export async function pauseFor(ms: number, signal?: AbortSignal): Promise<void> {
+	if (!signal) return await sleep(ms);
+	if (signal.aborted) return;
+	let wake = () => {};
+	const stopped = new Promise<void>((resolve) => (wake = resolve));
+	signal.addEventListener('abort', wake, { once: true });
+	try {
+		await Promise.race([sleep(ms), stopped]);
+	} finally {
+		signal.removeEventListener('abort', wake);
+	}
 }

@@ -1,11 +1,9 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
-import { NodeError, NodeOperationError, sleep } from 'n8n-workflow';
 
 import { describeBody, messageFromJson } from '../helpers/errors';
 import { maskSecrets } from '../helpers/mask';
-import { backoffMs, shouldRetryNetwork } from '../helpers/retry';
-import { apiError, failureError, header, httpError, where, type Answer, type CallContext } from './errors';
-import { send, type RequestSettings, type RequestSpec, type StreamAnswer } from './request';
+import { apiError, header, httpError, where, type CallContext } from './errors';
+import { send, sendForStream, type Consumed, type RequestSettings, type RequestSpec, type StreamAnswer } from './request';
 
 /** The two kinds of call: a JSON answer unwrapped from `{ "data": … }`, and a file read as a stream. */
 
@@ -16,9 +14,8 @@ export async function jsonCall(
 	spec: RequestSpec,
 	settings: RequestSettings,
 ): Promise<IDataObject> {
-	const { answer, credentials } = await send.call(this, ctx, spec, settings);
-	const response = answer as Answer;
-	if (response.statusCode < 200 || response.statusCode >= 300) throw httpError.call(this, ctx, response, credentials);
+	const { answer: response, credentials, retries } = await send.call(this, ctx, spec, settings);
+	if (response.statusCode < 200 || response.statusCode >= 300) throw httpError.call(this, ctx, response, credentials, retries);
 	const text = maskSecrets(response.body.toString('utf8'), credentials.secrets);
 	let parsed: unknown;
 	try {
@@ -46,7 +43,8 @@ export async function jsonCall(
 
 /**
  * A call whose answer is a file. `consume` reads the stream (e.g. into n8n's binary storage); when the
- * stream stops before its end (a dropped connection, the Request Timeout), the whole call is retried.
+ * stream stops before its end (a dropped connection, the Request Timeout), the request is retried
+ * within the same Max Retries as any other failure.
  */
 export async function fileCall<T>(
 	this: IExecuteFunctions,
@@ -55,24 +53,7 @@ export async function fileCall<T>(
 	settings: RequestSettings,
 	consume: (answer: StreamAnswer) => Promise<T>,
 ): Promise<T> {
-	for (let attempt = 0; ; attempt++) {
-		const { answer, credentials } = await send.call(this, ctx, spec, settings, true);
-		if (Buffer.isBuffer(answer.body)) throw httpError.call(this, ctx, answer as Answer, credentials);
-		const streamed = answer as StreamAnswer;
-		try {
-			return await consume(streamed);
-		} catch (error) {
-			const failure = streamed.failure();
-			if (!failure) throw error instanceof NodeError ? error : new NodeOperationError(this.getNode(), error as Error, { itemIndex: ctx.itemIndex });
-			const retried = (ctx.retries ?? 0) + attempt;
-			if (attempt >= settings.maxRetries || !shouldRetryNetwork(failure, spec.retry)) {
-				ctx.retries = retried;
-				throw failureError.call(this, ctx, failure, credentials, settings.requestTimeoutMs);
-			}
-			this.logger.warn(`GreenNode OCR: ${ctx.action}${where(ctx)} got a ${failure.kind === 'cut' ? 'cut-off answer' : 'timeout'}; retry ${attempt + 1} of ${settings.maxRetries}`, {
-				itemIndex: ctx.itemIndex,
-			});
-			await sleep(backoffMs(attempt));
-		}
-	}
+	const sent = (await sendForStream.call(this, ctx, spec, settings, consume)) as Consumed<T>;
+	if ('value' in sent) return sent.value;
+	throw httpError.call(this, ctx, sent.answer, sent.credentials, sent.retries);
 }

@@ -15,8 +15,6 @@ export interface CallContext {
 	requestId?: string;
 	fileId?: string;
 	docType?: string;
-	/** How many times the last call was retried (filled in by the request loop). */
-	retries?: number;
 }
 
 export interface Answer {
@@ -77,6 +75,7 @@ export function httpError(
 	ctx: CallContext,
 	answer: Answer,
 	credentials: ResolvedCredentials,
+	retries = 0,
 ): NodeApiError {
 	const text = maskSecrets(answer.body.toString('utf8'), credentials.secrets);
 	const said = describeBody(text, header(answer.headers, 'content-type'));
@@ -116,7 +115,7 @@ export function httpError(
 	return apiError.call(
 		this,
 		credentials,
-		{ message: message + gaveUp(ctx.retries), description, httpCode: String(status), itemIndex: ctx.itemIndex },
+		{ message: message + gaveUp(retries), description, httpCode: String(status), itemIndex: ctx.itemIndex },
 		{ status, body: said },
 	);
 }
@@ -167,6 +166,7 @@ export function failureError(
 	failure: Failure,
 	credentials: ResolvedCredentials,
 	timeoutMs: number,
+	retries = 0,
 ): NodeApiError {
 	const later = ctx.requestId
 		? ` Nothing is lost: fetch it later with ${ctx.fileId ? 'Get Result Image' : 'Get Result'} and request_id "${ctx.requestId}".`
@@ -185,5 +185,5 @@ export function failureError(
 		message = `Could not reach GreenNode on ${ctx.action}${where(ctx)} (${NETWORK_WORDS[failure.code] ?? (failure.code || failure.detail)})`;
 		description = `Check the Base URL of the credential (${credentials.baseUrl}) and that n8n can reach it. ${failure.detail}`;
 	}
-	return apiError.call(this, credentials, { message: message + gaveUp(ctx.retries), description, itemIndex: ctx.itemIndex });
+	return apiError.call(this, credentials, { message: message + gaveUp(retries), description, itemIndex: ctx.itemIndex });
 }

@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, IHttpRequestMethods, IHttpRequestOptions } from 'n8n-workflow';
-import { sleep } from 'n8n-workflow';
+import { NodeError, NodeOperationError } from 'n8n-workflow';
 
-import { backoffMs, retryAfterMs, shouldRetryNetwork, shouldRetryStatus, type RetryKind } from '../helpers/retry';
+import { backoffMs, pauseFor, retryAfterMs, shouldRetryNetwork, shouldRetryStatus, type RetryKind } from '../helpers/retry';
 import { CREDENTIAL_TYPE, resolveCredentials, type ResolvedCredentials } from './credentials';
 import {
 	failureError,
@@ -164,74 +164,135 @@ function isRedirect(status: number): boolean {
 	return [301, 302, 303, 307, 308].includes(status);
 }
 
+/** The answer a request ended with (whatever its status), the credential it used and how often it was retried. */
+export interface Sent {
+	answer: Answer;
+	credentials: ResolvedCredentials;
+	retries: number;
+}
+
+/** What `consume` made of a streamed 2xx answer, or a non-2xx answer for the caller to report. */
+export type Consumed<T> = { value: T; retries: number } | Sent;
+
 /**
- * Sends one request, following only redirects that keep the key at home and retrying what may be
- * retried (see helpers/retry), and returns the answer whatever its status.
+ * Sends one request, following only redirects that keep the key at home, and returns its answer
+ * whatever its status. Failures that may be retried (see helpers/retry) are retried here and only
+ * here: at most Max Retries times in all, whether the request failed before its answer or while the
+ * answer arrived, and never past the deadline or after Stop.
  */
-export async function send(
+export async function send(this: IExecuteFunctions, ctx: CallContext, spec: RequestSpec, settings: RequestSettings): Promise<Sent> {
+	return (await attempt.call(this, ctx, spec, settings)) as Sent;
+}
+
+/**
+ * Like `send`, for an answer read as a stream: `consume` reads a 2xx answer (it runs once per
+ * attempt); when the stream stops before its end, the request is retried like any other failure.
+ */
+export async function sendForStream<T>(
 	this: IExecuteFunctions,
 	ctx: CallContext,
 	spec: RequestSpec,
 	settings: RequestSettings,
-	stream = false,
-): Promise<{ answer: Answer | StreamAnswer; credentials: ResolvedCredentials }> {
-	const credentials = await resolveCredentials.call(this, ctx.itemIndex);
-	const cancel = this.getExecutionCancelSignal?.();
-	for (let attempt = 0; ; attempt++) {
-		ctx.retries = attempt;
-		let url = `${credentials.root}${spec.path}`;
-		let authenticated = true;
-		let result: Exchange;
-		for (let hops = 0; ; hops++) {
-			const body = spec.body ? await spec.body() : undefined;
-			const headers: Record<string, string> = { accept: 'application/json' };
-			if (typeof body?.type === 'string' && body.type !== '') headers['content-type'] = body.type;
-			const request = { method: spec.method, url, body: body as IHttpRequestOptions['body'], headers };
-			result = await exchange.call(this, request, authenticated, stream, settings.requestTimeoutMs);
-			if (!('answer' in result) || !isRedirect(result.answer.statusCode)) break;
-			const location = header(result.answer.headers, 'location');
-			if (!location) break;
-			if (!Buffer.isBuffer(result.answer.body)) result.answer.body.destroy();
-			const target = new URL(location, url);
-			if (spec.method !== 'GET') throw redirectError.call(this, ctx, result.answer.statusCode, target.href, credentials, 'submit');
-			if (hops + 1 > MAX_REDIRECTS) throw redirectError.call(this, ctx, result.answer.statusCode, target.href, credentials, 'loop');
-			if (target.origin !== credentials.origin) {
-				if (!spec.foreignRedirects) throw redirectError.call(this, ctx, result.answer.statusCode, target.href, credentials, 'origin');
-				authenticated = false;
-			}
-			url = target.href;
+	consume: (answer: StreamAnswer) => Promise<T>,
+): Promise<Consumed<T>> {
+	return (await attempt.call(this, ctx, spec, settings, consume)) as Consumed<T>;
+}
+
+/** One request, following the redirects it may follow; a redirect it may not is an error. */
+async function follow(
+	this: IExecuteFunctions,
+	ctx: CallContext,
+	spec: RequestSpec,
+	settings: RequestSettings,
+	credentials: ResolvedCredentials,
+	stream: boolean,
+): Promise<Exchange> {
+	let url = `${credentials.root}${spec.path}`;
+	let authenticated = true;
+	for (let hops = 0; ; hops++) {
+		const body = spec.body ? await spec.body() : undefined;
+		const headers: Record<string, string> = { accept: 'application/json' };
+		if (typeof body?.type === 'string' && body.type !== '') headers['content-type'] = body.type;
+		const request = { method: spec.method, url, body: body as IHttpRequestOptions['body'], headers };
+		const result = await exchange.call(this, request, authenticated, stream, settings.requestTimeoutMs);
+		if (!('answer' in result) || !isRedirect(result.answer.statusCode)) return result;
+		const location = header(result.answer.headers, 'location');
+		if (!location) return result;
+		if (!Buffer.isBuffer(result.answer.body)) result.answer.body.destroy();
+		const target = new URL(location, url);
+		if (spec.method !== 'GET') throw redirectError.call(this, ctx, result.answer.statusCode, target.href, credentials, 'submit');
+		if (hops + 1 > MAX_REDIRECTS) throw redirectError.call(this, ctx, result.answer.statusCode, target.href, credentials, 'loop');
+		if (target.origin !== credentials.origin) {
+			if (!spec.foreignRedirects) throw redirectError.call(this, ctx, result.answer.statusCode, target.href, credentials, 'origin');
+			authenticated = false;
 		}
-		const left = attempt < settings.maxRetries && !cancel?.aborted;
-		if ('failure' in result) {
-			if (left && shouldRetryNetwork(result.failure, spec.retry)) {
-				if (await pause.call(this, ctx, backoffMs(attempt), result.failure.kind === 'network' ? result.failure.code || 'a network error' : `a ${result.failure.kind === 'cut' ? 'cut-off answer' : 'timeout'}`, attempt, settings)) continue;
-			}
-			throw failureError.call(this, ctx, result.failure, credentials, settings.requestTimeoutMs);
-		}
-		const { answer } = result;
-		const ok = answer.statusCode >= 200 && answer.statusCode < 300;
-		if (!ok && left && shouldRetryStatus(answer.statusCode, spec.retry)) {
-			const wait = retryAfterMs(header(answer.headers, 'retry-after')) ?? backoffMs(attempt);
-			if (await pause.call(this, ctx, wait, `status ${answer.statusCode}`, attempt, settings)) continue;
-		}
-		return { answer, credentials };
+		url = target.href;
 	}
 }
 
-/** Waits before a retry; false when the retry would start after the deadline (the caller stops). */
+function describeFailure(failure: Failure): string {
+	if (failure.kind === 'network') return failure.code || 'a network error';
+	return `a ${failure.kind === 'cut' ? 'cut-off answer' : 'timeout'}`;
+}
+
+/** The retry loop of `send` and `sendForStream`. */
+async function attempt<T>(
+	this: IExecuteFunctions,
+	ctx: CallContext,
+	spec: RequestSpec,
+	settings: RequestSettings,
+	consume?: (answer: StreamAnswer) => Promise<T>,
+): Promise<Consumed<T>> {
+	const credentials = await resolveCredentials.call(this, ctx.itemIndex);
+	const cancel = this.getExecutionCancelSignal?.();
+	for (let retries = 0; ; retries++) {
+		const left = retries < settings.maxRetries;
+		let failure: Failure;
+		const result = await follow.call(this, ctx, spec, settings, credentials, consume !== undefined);
+		if ('failure' in result) failure = result.failure;
+		else if (Buffer.isBuffer(result.answer.body)) {
+			const answer = result.answer as Answer;
+			const ok = answer.statusCode >= 200 && answer.statusCode < 300;
+			if (ok || !left || !shouldRetryStatus(answer.statusCode, spec.retry)) return { answer, credentials, retries };
+			const wait = retryAfterMs(header(answer.headers, 'retry-after')) ?? backoffMs(retries);
+			if (await pause.call(this, ctx, wait, `status ${answer.statusCode}`, retries, settings, cancel)) continue;
+			return { answer, credentials, retries };
+		} else {
+			const streamed = result.answer as StreamAnswer;
+			try {
+				return { value: await (consume as (answer: StreamAnswer) => Promise<T>)(streamed), retries };
+			} catch (error) {
+				const cut = streamed.failure();
+				if (!cut) throw error instanceof NodeError ? error : new NodeOperationError(this.getNode(), error as Error, { itemIndex: ctx.itemIndex });
+				failure = cut;
+			}
+		}
+		if (left && shouldRetryNetwork(failure, spec.retry)) {
+			if (await pause.call(this, ctx, backoffMs(retries), describeFailure(failure), retries, settings, cancel)) continue;
+		}
+		throw failureError.call(this, ctx, failure, credentials, settings.requestTimeoutMs, retries);
+	}
+}
+
+/**
+ * Waits before a retry; false when the retry would start after the deadline or the run was stopped
+ * (before or during the wait): the caller then reports what it has.
+ */
 async function pause(
 	this: IExecuteFunctions,
 	ctx: CallContext,
 	ms: number,
 	reason: string,
-	attempt: number,
+	retries: number,
 	settings: RequestSettings,
+	cancel: AbortSignal | undefined,
 ): Promise<boolean> {
+	if (cancel?.aborted) return false;
 	if (settings.deadline !== undefined && Date.now() + ms >= settings.deadline) return false;
 	this.logger.warn(
-		`GreenNode OCR: ${ctx.action}${where(ctx)} got ${reason}; retry ${attempt + 1} of ${settings.maxRetries} in ${Math.round(ms)} ms`,
+		`GreenNode OCR: ${ctx.action}${where(ctx)} got ${reason}; retry ${retries + 1} of ${settings.maxRetries} in ${Math.round(ms)} ms`,
 		{ itemIndex: ctx.itemIndex },
 	);
-	await sleep(ms);
-	return true;
+	await pauseFor(ms, cancel);
+	return !cancel?.aborted;
 }

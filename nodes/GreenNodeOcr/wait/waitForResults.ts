@@ -1,8 +1,9 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
-import { NodeOperationError, sleep } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import { mapWithConcurrency } from '../helpers/concurrency';
 import { classifyResult, markEmptyDocuments } from '../helpers/result';
+import { pauseFor } from '../helpers/retry';
 import { formatSeconds } from '../helpers/values';
 import { getResult, type RequestSettings } from '../transport/endpoints';
 
@@ -39,21 +40,21 @@ interface Tracked extends PendingRequest {
 	emptyData?: IDataObject;
 }
 
-function stopped(this: IExecuteFunctions, request: Tracked): Error {
+function stoppedError(this: IExecuteFunctions, request: Tracked): Error {
 	return new NodeOperationError(this.getNode(), `Stopped while waiting for request_id "${request.requestId}"`, {
 		itemIndex: request.itemIndex,
 		description: 'The execution was cancelled. Use Get Result with this request_id to fetch the result later.',
 	});
 }
 
-function failed(this: IExecuteFunctions, request: Tracked, reason: string): Error {
+function jobFailedError(this: IExecuteFunctions, request: Tracked, reason: string): Error {
 	return new NodeOperationError(this.getNode(), `GreenNode could not process request_id "${request.requestId}" (${reason})`, {
 		itemIndex: request.itemIndex,
 		description: `The OCR job failed on the GreenNode side. Check that the file is a readable PDF or image of the expected document type. If it keeps failing, send the request_id "${request.requestId}", the time of the call and the file to GreenNode support.`,
 	});
 }
 
-function timedOut(this: IExecuteFunctions, request: Tracked, waited: number): Error {
+function timeoutError(this: IExecuteFunctions, request: Tracked, waited: number): Error {
 	return new NodeOperationError(this.getNode(), `No result for request_id "${request.requestId}" after waiting ${formatSeconds(waited)}`, {
 		itemIndex: request.itemIndex,
 		description:
@@ -71,7 +72,7 @@ async function poll(this: IExecuteFunctions, request: Tracked): Promise<WaitOutc
 	const data = await getResult.call(this, request.itemIndex, request.requestId, { ...settings.request, deadline: request.deadline });
 	const state = classifyResult(data);
 	if (state.state === 'done') return { ok: true, data };
-	if (state.state === 'failed') return { ok: false, error: failed.call(this, request, state.reason) };
+	if (state.state === 'failed') return { ok: false, error: jobFailedError.call(this, request, state.reason) };
 	request.lastReason = state.reason;
 	if (state.state === 'pending') {
 		request.emptySince = undefined;
@@ -105,7 +106,7 @@ export async function waitForResults(
 
 	while (pending.length > 0) {
 		if (cancelSignal?.aborted) {
-			for (const request of pending) outcomes.set(request.itemIndex, { ok: false, error: stopped.call(this, request) });
+			for (const request of pending) outcomes.set(request.itemIndex, { ok: false, error: stoppedError.call(this, request) });
 			break;
 		}
 		const now = Date.now();
@@ -126,13 +127,13 @@ export async function waitForResults(
 				request.itemIndex,
 				request.emptyData
 					? { ok: true, data: markEmptyDocuments(request.emptyData) }
-					: { ok: false, error: timedOut.call(this, request, after - started) },
+					: { ok: false, error: timeoutError.call(this, request, after - started) },
 			);
 			return false;
 		});
 		if (pending.length === 0) break;
 		const delay = Math.min(...pending.map((request) => request.nextPoll)) - Date.now();
-		if (delay > 0) await sleep(delay);
+		if (delay > 0) await pauseFor(delay, cancelSignal);
 	}
 	return outcomes;
 }
