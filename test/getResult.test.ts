@@ -1,6 +1,7 @@
 import type { ExecutionBaseError } from 'n8n-workflow';
 
 import { FAST, jpegItem, ocr, run, useEmulator } from './support';
+import { allowance, measure } from './timing';
 import type { ResultDocument } from './wire';
 
 const emu = useEmulator();
@@ -50,15 +51,31 @@ describe('Get Result', () => {
 	it('fails past the timeout with the request_id, the time waited and how to fetch it later', async () => {
 		const emulator = emu.get();
 		const requestId = await submitted(emulator, 'stuck-scan.jpg');
-		const started = Date.now();
-		const result = await run(emulator, [ocr({ operation: 'getResult', output: 'raw', requestId, options: { pollInterval: 0.2, timeout: 1 } })]);
-		const elapsed = Date.now() - started;
+		const pollIntervalMs = 200;
+		const timeoutMs = 1000;
+		const options = { pollInterval: pollIntervalMs / 1000, timeout: timeoutMs / 1000 };
+		const { value: result, ms, costMs, requests } = await measure(
+			emulator.requests,
+			() => run(emulator, [ocr({ operation: 'getResult', output: 'raw', requestId, waitForResult: false, options })]),
+			() => run(emulator, [ocr({ operation: 'getResult', output: 'raw', requestId, options })]),
+		);
 		expect(result.error?.message).toContain(requestId);
-		expect(result.error?.message).toMatch(/after waiting 1(\.\d)? s/);
 		expect((result.error as ExecutionBaseError).description).toMatch(/Get Result/);
 		expect((result.error as ExecutionBaseError).description).toMatch(/Timeout option/);
-		expect(elapsed).toBeGreaterThanOrEqual(1000);
-		expect(elapsed).toBeLessThan(2500);
+		// The time waited, to a tenth of a second: at least the Timeout, at most what this run took.
+		const waited = /after waiting (\d+(?:\.\d)?) s/.exec(result.error?.message ?? '');
+		expect(waited).not.toBeNull();
+		const waitedMs = Number(waited?.[1]) * 1000;
+		expect(waitedMs).toBeGreaterThanOrEqual(timeoutMs - 50);
+		expect(waitedMs).toBeLessThanOrEqual(ms + 50);
+		// It gave up only once the Timeout had passed (a busy machine only makes this longer)...
+		expect(ms).toBeGreaterThanOrEqual(timeoutMs);
+		// ...polling no more often than every Poll Interval and not after the Timeout: at 0, 0.2 … 1 s at most...
+		const polls = requests.filter((request) => request.method === 'GET');
+		expect(polls.length).toBeGreaterThan(0);
+		expect(polls.length).toBeLessThanOrEqual(timeoutMs / pollIntervalMs + 1);
+		// ...and ended about when the Timeout did, not several times later.
+		expect(ms).toBeLessThan(allowance(timeoutMs, costMs));
 	});
 
 	it('treats a failed job as an error, not an empty success', async () => {
