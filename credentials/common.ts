@@ -128,3 +128,42 @@ export function originOf(url: string, base?: string): string | undefined {
 		return undefined;
 	}
 }
+
+/** Where an n8n instance serves its API when nothing else is said: n8n's own default address. */
+export const N8N_API_DEFAULT_URL = 'http://localhost:5678';
+
+/**
+ * The API root of an n8n instance from the URL a user typed: `https://n8n.example.com`,
+ * `https://n8n.example.com/`, `…/api/v1` or a link to a page of the editor all give
+ * `https://n8n.example.com/api/v1`. Run by n8n's expression engine too: plain JavaScript, nothing
+ * outside itself.
+ */
+export function n8nApiRoot(value: unknown, defaultUrl: string): string {
+	const raw = typeof value === 'string' && value.trim() !== '' ? value.trim() : defaultUrl;
+	const base = raw.replace(/[?#].*$/, '').replace(/\/(api\/v1|home|workflows?|signin)(\/.*)?$/i, '').replace(/\/+$/, '');
+	return base + '/api/v1';
+}
+
+/** `n8nApiRoot` on `$credentials.baseUrl`, for requests n8n builds itself (the credential test). */
+export const N8N_API_URL_EXPRESSION = `={{(${n8nApiRoot.toString()})($credentials.baseUrl, ${JSON.stringify(N8N_API_DEFAULT_URL)})}}`;
+
+/** The ledger credential's values; `problem` says why they cannot be used. */
+export function readN8nApiCredentials(data: Record<string, unknown>): { apiKey: string; baseUrl: string; root: string; problem?: string } {
+	const apiKey = normaliseApiKey(data.apiKey);
+	const root = n8nApiRoot(data.baseUrl, N8N_API_DEFAULT_URL);
+	const baseUrl = root.replace(/\/api\/v1$/, '');
+	let problem: string | undefined;
+	if (apiKey === '') problem = 'The n8n API key is empty. Create one in n8n under Settings → n8n API and paste it into the credential.';
+	else if (/\s/.test(apiKey)) problem = 'The n8n API key contains spaces or line breaks. Paste it again as one unbroken line.';
+	else {
+		let url: URL | undefined;
+		try {
+			url = new URL(baseUrl);
+		} catch {
+			problem = `The n8n URL "${baseUrl.slice(0, 100)}" is not a URL. It must look like ${N8N_API_DEFAULT_URL} or https://n8n.example.com.`;
+		}
+		if (url && url.protocol !== 'https:' && url.protocol !== 'http:') problem = 'The n8n URL must start with https:// or http://.';
+		if (url && (url.username !== '' || url.password !== '')) problem = 'The n8n URL must not contain a user name or password.';
+	}
+	return { apiKey, baseUrl, root, problem };
+}

@@ -21,7 +21,10 @@ describe('node description', () => {
 		expect(operations.sort()).toEqual(['getFile', 'getResult', 'getSignature', 'getStamp', 'getTable', 'submit']);
 		expect(description.name).toBe('greenNodeOcr');
 		expect(description.usableAsTool).toBe(true);
-		expect(description.credentials).toEqual([{ name: 'greenNodeOcrApi', required: true }]);
+		expect(description.credentials).toEqual([
+			{ name: 'greenNodeOcrApi', required: true },
+			{ name: 'greenNodeOcrN8nApi', required: false, displayOptions: { show: { operation: ['submit'] } } },
+		]);
 	});
 
 	it.each([

@@ -11,6 +11,7 @@ import { captureLogs } from './logging';
 
 import { ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
 import type {
+	DataTableProxyProvider,
 	ExecutionBaseError,
 	ICredentialDataDecryptedObject,
 	ICredentialType,
@@ -43,6 +44,7 @@ export type { BinaryMode };
 export type { BinaryInput, InputItem } from './registry';
 export { NO_OP_NODE_TYPE, nodeDescription } from './registry';
 export { runCredentialTest, testCredential } from './credential-test';
+export { memoryDataTables, type MemoryDataTables } from './data-tables';
 
 export interface RunNodeSpec {
 	/** Node name; defaults to the node type's default name, made unique with a number suffix. */
@@ -66,6 +68,8 @@ export interface RunOptions {
 	binaryMode?: BinaryMode;
 	/** Aborting it stops the execution as n8n's Stop button does. */
 	signal?: AbortSignal;
+	/** n8n's Data Tables as node helpers (see data-tables.ts); without it, a node has none, as when the feature is off. */
+	dataTables?: DataTableProxyProvider;
 }
 
 export interface RunResult {
@@ -159,6 +163,7 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
 			const workflowData = { id: WORKFLOW_ID, name: 'Runner', nodes, connections, settings } as IWorkflowBase;
 			const hooks = new ExecutionLifecycleHooks('manual', executionId, workflowData);
 			const additionalData = createAdditionalData(executionId, new RunnerCredentialsHelper(options.credentials), { hooks });
+			if (options.dataTables) additionalData['data-table'] = { dataTableProxyProvider: options.dataTables };
 			const runExecutionData = createRunExecutionData({
 				executionData: { nodeExecutionStack: [{ node: nodes[0], data: { main: [[{ json: {} }]] }, source: null }] },
 			});

@@ -35,6 +35,7 @@ export interface InputItem {
 const packageTypes: Record<string, () => INodeType | ICredentialType> = {
 	[PACKAGE_NODE_TYPE]: () => new (require('../../nodes/GreenNodeOcr/GreenNodeOcr.node').GreenNodeOcr)(),
 	[PACKAGE_CREDENTIAL_TYPE]: () => new (require('../../credentials/GreenNodeOcrApi.credentials').GreenNodeOcrApi)(),
+	greenNodeOcrN8nApi: () => new (require('../../credentials/GreenNodeOcrN8nApi.credentials').GreenNodeOcrN8nApi)(),
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
 

@@ -18,7 +18,11 @@ export class GreenNodeOcr implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: outputsExpression,
-		credentials: [{ name: 'greenNodeOcrApi', required: true }],
+		credentials: [
+			{ name: 'greenNodeOcrApi', required: true },
+			// Optional: where Submit keeps its ledger of paid submissions (a Data Table, through n8n's API).
+			{ name: 'greenNodeOcrN8nApi', required: false, displayOptions: { show: { operation: ['submit'] } } },
+		],
 		properties: [operationProperty, ...operationProperties],
 	};
 

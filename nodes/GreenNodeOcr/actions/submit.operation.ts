@@ -1,9 +1,12 @@
 import type { IBinaryData, IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { BINARY_ENCODING, NodeOperationError } from 'n8n-workflow';
+import { createHash } from 'crypto';
+import { BINARY_ENCODING, NodeApiError, NodeError, NodeOperationError } from 'n8n-workflow';
 
 import { detectFileType, mimeTypeFor } from '../helpers/fileType';
 import { multipartBody, type MultipartBody } from '../helpers/multipart';
-import { submitDocument, type RequestSettings } from '../transport/endpoints';
+import { classifyResult } from '../helpers/result';
+import { resolveCredentials } from '../transport/credentials';
+import { getResult, submitDocument, type RequestSettings } from '../transport/endpoints';
 import { waitForResults, type PendingRequest, type WaitSettings } from '../wait/waitForResults';
 import {
 	concurrencyOption,
@@ -15,8 +18,9 @@ import {
 	timeoutOption,
 } from './fields';
 import { documentOptions, outputField, readOutputSettings, settleOutputs, type Finished, type OutputSettings } from './documentOutput';
+import { DEFAULT_LEDGER_TABLE, ledgerKey, openLedger, type Ledger, type LedgerEntry } from './ledger';
 import { assembleOutput, runConcurrency, runPerItem, type Outcomes } from './runner';
-import { readBoolean, readOptions, readRequestSettings, readWaitSettings } from './settings';
+import { readBoolean, readChoice, readOptions, readRequestSettings, readWaitSettings } from './settings';
 
 const show = { operation: ['submit'] };
 
@@ -79,6 +83,26 @@ export const description: INodeProperties[] = [
 	optionsCollection(show.operation, [
 		...documentOptions({ '/waitForResult': [true] }),
 		concurrencyOption,
+		{
+			displayName: 'Duplicates',
+			name: 'duplicates',
+			type: 'options',
+			default: 'reuse',
+			options: [
+				{
+					name: 'Reuse the Paid Submission',
+					value: 'reuse',
+					description: 'A file already submitted (same bytes, flow, document type and account) is not uploaded again: its request_id is reused',
+				},
+				{
+					name: 'Submit Again',
+					value: 'submitAgain',
+					description: 'Upload and pay again, and record the new request_id in the ledger',
+				},
+			],
+			description:
+				'What to do with a file the ledger of paid submissions already holds (a Retry, the same attachment again, a worker that died while waiting)',
+		},
 		emptyResultWaitOption,
 		{
 			displayName: 'File Name',
@@ -87,12 +111,21 @@ export const description: INodeProperties[] = [
 			default: '',
 			description: 'The file name to send instead of the one of the binary data',
 		},
+		{
+			displayName: 'Ledger Table',
+			name: 'ledgerTable',
+			type: 'string',
+			default: DEFAULT_LEDGER_TABLE,
+			description: 'The name of the Data Table that holds the ledger of paid submissions; the node creates it on first use',
+		},
 		maxRetriesOption,
 		pollIntervalOption,
 		requestTimeoutOption,
 		timeoutOption,
 	]),
 ];
+
+const DUPLICATES = ['reuse', 'submitAgain'] as const;
 
 interface Submission {
 	flow: string;
@@ -106,6 +139,8 @@ interface Submission {
 	/** How to wait for the result, or undefined when Wait for Result is off. */
 	wait?: WaitSettings;
 	output: OutputSettings;
+	duplicates: 'reuse' | 'submitAgain';
+	ledgerTable: string;
 }
 
 function fail(this: IExecuteFunctions, itemIndex: number, message: string, description: string): NodeOperationError {
@@ -183,6 +218,8 @@ async function prepare(this: IExecuteFunctions, item: INodeExecutionData, itemIn
 		request,
 		wait: wait ? readWaitSettings.call(this, itemIndex, options, request) : undefined,
 		output: readOutputSettings.call(this, itemIndex, options),
+		duplicates: readChoice.call(this, options.duplicates, 'Duplicates', DUPLICATES, 'reuse', itemIndex) as Submission['duplicates'],
+		ledgerTable: (typeof options.ledgerTable === 'string' ? options.ledgerTable.trim() : '') || DEFAULT_LEDGER_TABLE,
 	};
 }
 
@@ -211,11 +248,19 @@ function withSubmissionIds(result: IDataObject, submitted: IDataObject): IDataOb
 
 /**
  * One input item on its way through Submit; each phase fills in its part: checked and read
- * (`submission`), accepted by GreenNode (`answer`, `requestId`, `submittedAt`).
+ * (`submission`), looked up in the ledger (`ledgerKey`, `reused`), accepted by GreenNode (`answer`,
+ * `requestId`, `submittedAt`).
  */
 interface SubmitItem {
 	itemIndex: number;
 	submission: Submission;
+	/** sha256 of the file (only with a ledger). */
+	sha256?: string;
+	ledgerKey?: string;
+	/** The paid submission in the ledger that this item follows instead of uploading. */
+	reused?: LedgerEntry;
+	/** The item of this run with the same file, whose upload this item shares. */
+	sameFileAs?: number;
 	/** GreenNode's answer to the upload. */
 	answer?: IDataObject;
 	requestId?: string;
@@ -223,16 +268,16 @@ interface SubmitItem {
 	submittedAt?: number;
 }
 
-/** Uploads one item and fills in what GreenNode answered; outputs the answer when not waiting. */
-async function upload(this: IExecuteFunctions, item: SubmitItem): Promise<INodeExecutionData[] | undefined> {
+/** Uploads one item and fills in what GreenNode answered. */
+async function upload(this: IExecuteFunctions, item: SubmitItem): Promise<void> {
 	const { submission, itemIndex } = item;
 	const body = async () => buildBody.call(this, submission);
 	const data = await submitDocument.call(this, itemIndex, body, submission.docType, submission.request);
 	item.answer = data;
 	item.submittedAt = Date.now();
+	item.reused = undefined;
 	if (typeof data.request_id === 'string' && data.request_id !== '') item.requestId = data.request_id;
-	if (!submission.wait) return [{ json: data }];
-	if (item.requestId === undefined) {
+	if (submission.wait && item.requestId === undefined) {
 		throw fail.call(
 			this,
 			itemIndex,
@@ -240,10 +285,136 @@ async function upload(this: IExecuteFunctions, item: SubmitItem): Promise<INodeE
 			`The answer was ${JSON.stringify(data).slice(0, 300)}. Without a request_id the result cannot be fetched; check with GreenNode whether the document was received before submitting it again.`,
 		);
 	}
-	return undefined;
 }
 
-/** Prepare every item → submit each → wait for all results together. */
+/** Takes over a paid submission: the ledger's, or that of an item of this run with the same file. */
+function follow(item: SubmitItem, entry: LedgerEntry): void {
+	item.reused = entry;
+	item.requestId = entry.request_id;
+	item.answer = { request_id: entry.request_id, file_ids: entry.file_ids };
+	item.submittedAt = Date.parse(entry.submitted_at) || undefined;
+}
+
+function entryOf(item: SubmitItem, account: string): LedgerEntry | undefined {
+	if (item.ledgerKey === undefined || item.sha256 === undefined || item.requestId === undefined) return undefined;
+	const fileIds = Array.isArray(item.answer?.file_ids) ? (item.answer?.file_ids as unknown[]).map(String) : [];
+	const { submission } = item;
+	return {
+		ledger_key: item.ledgerKey,
+		request_id: item.requestId,
+		file_name: submission.fileName,
+		size: submission.size,
+		submitted_at: new Date(item.submittedAt ?? Date.now()).toISOString(),
+		file_ids: fileIds,
+		flow: submission.flow,
+		doc_type: submission.docType ?? '',
+		account,
+		sha256: item.sha256,
+	};
+}
+
+/** The ledger of this run, opened once; items learn their key and whether a paid submission exists. */
+class LedgerRun {
+	private ledger?: Ledger;
+	private account = '';
+	/** The first upload of each file in this run, for items that carry the same file. */
+	private readonly firstUploads = new Map<string, Promise<SubmitItem>>();
+
+	constructor(private readonly context: IExecuteFunctions) {}
+
+	get active(): boolean {
+		return this.ledger !== undefined;
+	}
+
+	/** Opens the ledger; says once, as a hint, when there is none. */
+	async open(items: SubmitItem[]): Promise<void> {
+		const first = items[0];
+		if (!first) return;
+		const opened = await openLedger.call(this.context, first.submission.ledgerTable);
+		if ('unavailable' in opened) {
+			const message = `Duplicates cannot be detected: ${opened.unavailable}. Each file is uploaded and paid for, also when it was submitted before. To keep a ledger of paid submissions in a Data Table, select a GreenNode OCR Ledger API credential (a key of this n8n's API) in this node.`;
+			this.context.logger.warn(`GreenNode OCR: ${message}`);
+			this.context.addExecutionHints({ message, location: 'outputPane' });
+			return;
+		}
+		this.ledger = opened.ledger;
+		this.account = (await resolveCredentials.call(this.context, first.itemIndex)).portalUserId;
+	}
+
+	/** Works out the item's key and, with Duplicates → Reuse, the paid submission it can follow. */
+	async lookUp(item: SubmitItem): Promise<void> {
+		if (!this.ledger) return;
+		const { submission } = item;
+		item.sha256 = await sha256Of.call(this.context, submission.binary);
+		item.ledgerKey = ledgerKey({ sha256: item.sha256, flow: submission.flow, doc_type: submission.docType ?? '', account: this.account });
+		if (submission.duplicates !== 'reuse') return;
+		const entry = await this.ledger.find(item.ledgerKey);
+		if (entry) follow(item, entry);
+	}
+
+	/** Uploads the item, once per file in this run, and writes it to the ledger at once. */
+	async upload(item: SubmitItem): Promise<void> {
+		const key = item.submission.duplicates === 'reuse' ? item.ledgerKey : undefined;
+		const earlier = key === undefined ? undefined : this.firstUploads.get(key);
+		if (earlier) {
+			const source = await earlier;
+			item.sameFileAs = source.itemIndex;
+			item.requestId = source.requestId;
+			item.answer = source.answer;
+			item.submittedAt = source.submittedAt;
+			return;
+		}
+		const done = (async () => {
+			await upload.call(this.context, item);
+			await this.remember(item);
+			return item;
+		})();
+		if (key !== undefined) this.firstUploads.set(key, done);
+		await done;
+	}
+
+	/** Writes the paid submission to the ledger; a failure is said, never a reason to lose the result. */
+	private async remember(item: SubmitItem): Promise<void> {
+		const entry = this.ledger ? entryOf(item, this.account) : undefined;
+		if (!this.ledger || !entry) return;
+		try {
+			await this.ledger.record(entry);
+		} catch (error) {
+			const message = `The submission of "${entry.file_name}" (request_id ${entry.request_id}) could not be written to the ledger (${(error as Error).message}); submitting this file again will upload it again.`;
+			this.context.logger.warn(`GreenNode OCR: ${message}`, { itemIndex: item.itemIndex });
+			this.context.addExecutionHints({ message, location: 'outputPane' });
+		}
+	}
+
+	/** What the output says of the submission: whether it was reused, and when it was paid for. */
+	mark(item: SubmitItem): IDataObject {
+		if (!this.ledger) return {};
+		const submittedAt = item.reused?.submitted_at ?? (item.submittedAt ? new Date(item.submittedAt).toISOString() : null);
+		return { reused: item.reused !== undefined || item.sameFileAs !== undefined, submitted_at: submittedAt };
+	}
+}
+
+/** sha256 of a binary, read as a stream from n8n's binary storage when it is there. */
+async function sha256Of(this: IExecuteFunctions, binary: IBinaryData): Promise<string> {
+	const hash = createHash('sha256');
+	if (binary.id) {
+		for await (const chunk of await this.helpers.getBinaryStream(binary.id, UPLOAD_CHUNK)) hash.update(chunk as Buffer);
+	} else hash.update(Buffer.from(binary.data, BINARY_ENCODING));
+	return hash.digest('hex');
+}
+
+/** Whether a followed request_id is still good: GreenNode knows it and it did not fail. */
+async function stillKnown(this: IExecuteFunctions, item: SubmitItem): Promise<boolean> {
+	try {
+		const data = await getResult.call(this, item.itemIndex, item.requestId, item.submission.request);
+		return classifyResult(data).state !== 'failed';
+	} catch (error) {
+		if (error instanceof NodeApiError && error.httpCode === '404') return false;
+		throw error instanceof NodeError ? error : new NodeOperationError(this.getNode(), error as Error, { itemIndex: item.itemIndex });
+	}
+}
+
+/** Prepare every item → look each up in the ledger → submit the new ones → wait for all results together. */
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
 	const run = runConcurrency.call(this, items.length);
 	if ('output' in run) return run.output;
@@ -262,22 +433,56 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		}
 	}
 
-	const anyFailed = await runPerItem.call(this, [...work.keys()], outcomes, concurrency, async (itemIndex) =>
-		await upload.call(this, work.get(itemIndex) as SubmitItem),
-	);
-	const paid = [...work.values()].filter((item) => item.requestId !== undefined);
+	const ledger = new LedgerRun(this);
+	try {
+		await ledger.open([...work.values()]);
+	} catch (error) {
+		// A ledger that is set up but cannot be used: no item is uploaded blind.
+		for (const itemIndex of work.keys()) outcomes.set(itemIndex, { error: error as Error });
+		return assembleOutput.call(this, items.length, outcomes);
+	}
+	// In item order, so that the first of two items with the same file is the one uploaded.
+	let anyFailed = await runPerItem.call(this, [...work.keys()], outcomes, 1, async (itemIndex) => {
+		await ledger.lookUp(work.get(itemIndex) as SubmitItem);
+		return undefined;
+	});
+	if (anyFailed && stopOnError) return assembleOutput.call(this, items.length, outcomes);
+	anyFailed = await runPerItem.call(this, [...work.keys()].filter((index) => !outcomes.has(index)), outcomes, concurrency, async (itemIndex) => {
+		const item = work.get(itemIndex) as SubmitItem;
+		if (item.reused && !item.submission.wait && !(await stillKnown.call(this, item))) item.reused = undefined;
+		if (!item.reused) await ledger.upload(item);
+		return item.submission.wait ? undefined : [{ json: { ...item.answer, ...ledger.mark(item) } }];
+	});
+	const paid = () => [...work.values()].filter((item) => item.requestId !== undefined);
 
 	if (!(anyFailed && stopOnError)) {
-		const pending: PendingRequest[] = paid
-			.filter((item) => item.submission.wait && !outcomes.has(item.itemIndex))
-			.map(({ itemIndex, requestId, submission, submittedAt }) => ({ itemIndex, requestId: requestId as string, settings: submission.wait as WaitSettings, submittedAt }));
+		const waitFor = (list: SubmitItem[]): PendingRequest[] =>
+			list.map(({ itemIndex, requestId, submission, submittedAt }) => ({ itemIndex, requestId: requestId as string, settings: submission.wait as WaitSettings, submittedAt }));
+		const waiting = [...work.values()].filter((item) => item.submission.wait && item.requestId !== undefined && !outcomes.has(item.itemIndex));
+		const results = await waitForResults.call(this, waitFor(waiting), concurrency);
+		// A reused request_id that GreenNode no longer knows, or that failed, is submitted again.
+		const again = waiting.filter((item) => item.reused && results.get(item.itemIndex)?.ok === false && (results.get(item.itemIndex) as { gone?: boolean }).gone);
+		if (again.length > 0) {
+			await runPerItem.call(this, again.map((item) => item.itemIndex), outcomes, concurrency, async (itemIndex) => {
+				results.delete(itemIndex);
+				await ledger.upload(work.get(itemIndex) as SubmitItem);
+				return undefined;
+			});
+			const retried = again.filter((item) => !outcomes.has(item.itemIndex));
+			for (const [itemIndex, outcome] of await waitForResults.call(this, waitFor(retried), concurrency)) results.set(itemIndex, outcome);
+		}
 		const finished: Finished[] = [];
-		for (const [itemIndex, outcome] of await waitForResults.call(this, pending, concurrency)) {
+		for (const [itemIndex, outcome] of results) {
 			const { submission, answer } = work.get(itemIndex) as SubmitItem;
 			if (!outcome.ok) outcomes.set(itemIndex, { error: outcome.error });
 			else finished.push({ itemIndex, data: withSubmissionIds(outcome.data, answer ?? {}), output: submission.output, request: submission.request });
 		}
 		await settleOutputs.call(this, finished, concurrency, outcomes);
+		for (const { itemIndex } of finished) {
+			const outcome = outcomes.get(itemIndex);
+			const marks = ledger.mark(work.get(itemIndex) as SubmitItem);
+			if (outcome && 'items' in outcome) for (const item of outcome.items) Object.assign(item.json, marks);
+		}
 	}
-	return assembleOutput.call(this, items.length, outcomes, new Map(paid.map((item) => [item.itemIndex, item.requestId as string])));
+	return assembleOutput.call(this, items.length, outcomes, new Map(paid().map((item) => [item.itemIndex, item.requestId as string])));
 }

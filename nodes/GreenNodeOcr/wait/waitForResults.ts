@@ -1,5 +1,5 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { mapWithConcurrency } from '../helpers/concurrency';
 import { classifyResult, markEmptyDocuments } from '../helpers/result';
@@ -29,7 +29,8 @@ export interface PendingRequest {
 	submittedAt?: number;
 }
 
-export type WaitOutcome = { ok: true; data: IDataObject } | { ok: false; error: Error };
+/** `gone`: GreenNode no longer knows the request_id (404) or the job failed: only a new submission helps. */
+export type WaitOutcome = { ok: true; data: IDataObject } | { ok: false; error: Error; gone?: boolean };
 
 interface Tracked extends PendingRequest {
 	deadline: number;
@@ -72,7 +73,7 @@ async function poll(this: IExecuteFunctions, request: Tracked): Promise<WaitOutc
 	const data = await getResult.call(this, request.itemIndex, request.requestId, { ...settings.request, deadline: request.deadline });
 	const state = classifyResult(data);
 	if (state.state === 'done') return { ok: true, data };
-	if (state.state === 'failed') return { ok: false, error: jobFailedError.call(this, request, state.reason) };
+	if (state.state === 'failed') return { ok: false, error: jobFailedError.call(this, request, state.reason), gone: true };
 	request.lastReason = state.reason;
 	if (state.state === 'pending') {
 		request.emptySince = undefined;
@@ -116,7 +117,7 @@ export async function waitForResults(
 				const outcome = await poll.call(this, request);
 				if (outcome) outcomes.set(request.itemIndex, outcome);
 			} catch (error) {
-				outcomes.set(request.itemIndex, { ok: false, error: error as Error });
+				outcomes.set(request.itemIndex, { ok: false, error: error as Error, gone: error instanceof NodeApiError && error.httpCode === '404' });
 			}
 		});
 		const after = Date.now();
