@@ -3,7 +3,8 @@ import { Workflow, type ICredentialDataDecryptedObject, type INode, type INodeTy
 import { runCredentialTest } from '../dev/runner';
 import { applyCredentialDefaults } from '../dev/runner/credentials';
 import { GreenNodeOcrApi } from '../credentials/GreenNodeOcrApi.credentials';
-import { DEFAULT_BASE_URL, apiRoot, normaliseBaseUrl, normalisePortalUserId, readCredentials } from '../credentials/common';
+import { GreenNodeOcrN8nApi } from '../credentials/GreenNodeOcrN8nApi.credentials';
+import { DEFAULT_BASE_URL, N8N_API_DEFAULT_URL, apiRoot, n8nApiRoot, normaliseBaseUrl, normalisePortalUserId, readCredentials, readN8nApiCredentials } from '../credentials/common';
 import { startForeignHost, type ForeignHost } from './hostile/foreign';
 import { useEmulator } from './support';
 
@@ -170,5 +171,41 @@ describe('credential values', () => {
 		expect(problems).toHaveLength(1);
 		expect(problems[0].message).toMatch(/line breaks/);
 		expect(problems[0].message).not.toContain('abc');
+	});
+});
+
+describe('the ledger credential (an n8n API key)', () => {
+	const nodeType: INodeType = { description: { displayName: 'Temp', name: 'temp', group: [], version: 1, description: '', defaults: {}, inputs: [], outputs: [], properties: [] } };
+	const node: INode = { id: 'temp', name: 'Temp-Node', type: 'temp', typeVersion: 1, position: [0, 0], parameters: {} };
+	const workflow = new Workflow({
+		nodes: [node],
+		connections: {},
+		active: false,
+		nodeTypes: { getKnownTypes: () => ({}), getByName: () => nodeType, getByNameAndVersion: () => nodeType },
+	});
+	const ledger = new GreenNodeOcrN8nApi();
+	const testUrl = (credentials: ICredentialDataDecryptedObject) =>
+		workflow.expression.getParameterValue(ledger.test.request.baseURL!, null, 0, 0, node.name, [], 'internal', { $credentials: credentials, $version: 1 });
+
+	it.each([
+		['the default', undefined, 'http://localhost:5678/api/v1'],
+		['only spaces', '   ', 'http://localhost:5678/api/v1'],
+		['a host with a trailing slash', 'https://n8n.example.com/', 'https://n8n.example.com/api/v1'],
+		['a pasted /api/v1', 'https://n8n.example.com/api/v1/', 'https://n8n.example.com/api/v1'],
+		['a link to the editor', 'https://n8n.example.com/workflow/abc?x=1', 'https://n8n.example.com/api/v1'],
+		['a path prefix', ' http://10.0.0.5:5678/n8n ', 'http://10.0.0.5:5678/n8n/api/v1'],
+	])('the Test button and the node reach the same API root: %s', (_, baseUrl, root) => {
+		const data = applyCredentialDefaults('greenNodeOcrN8nApi', { apiKey: 'n8n-key', ...(baseUrl === undefined ? {} : { baseUrl }) });
+		expect(n8nApiRoot(data.baseUrl, N8N_API_DEFAULT_URL)).toBe(root);
+		expect(readN8nApiCredentials(data).root).toBe(root);
+		expect(testUrl(data)).toBe(root);
+	});
+
+	it('sends the key only to the n8n URL, as X-N8N-API-KEY', async () => {
+		const data = { apiKey: ' n8n-key ', baseUrl: 'https://n8n.example.com' };
+		const sent = await ledger.authenticate(data, { url: 'https://n8n.example.com/api/v1/data-tables' });
+		expect(sent.headers).toEqual({ 'X-N8N-API-KEY': 'n8n-key' });
+		await expect(ledger.authenticate(data, { url: 'https://elsewhere.example/api/v1/data-tables' })).rejects.toThrow(/only to the n8n URL/);
+		await expect(ledger.authenticate({ apiKey: '', baseUrl: 'https://n8n.example.com' }, { url: 'https://n8n.example.com/x' })).rejects.toThrow(/key is empty/);
 	});
 });

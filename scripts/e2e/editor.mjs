@@ -66,7 +66,7 @@ async function importFromFile(page, base, file) {
 	return { workflow, nodes };
 }
 
-export async function runEditorChecks({ base, email, password, cookie, description, checks = new Checks(), updateDocs = false, log = console.log }) {
+export async function runEditorChecks({ base, email, password, cookie, description, ledger, checks = new Checks(), updateDocs = false, log = console.log }) {
 	mkdirSync(SCREENSHOTS, { recursive: true });
 	const { context, page } = await launchEditorBrowser(join(SCREENSHOTS, '..', 'chromium-profile'), log);
 	const operationOption = Object.fromEntries(description.properties.find((p) => p.name === 'operation').options.map((o) => [o.value, o]));
@@ -189,6 +189,21 @@ export async function runEditorChecks({ base, email, password, cookie, descripti
 			if (updateDocs) copyFileSync(shot, join(DOCS, 'needs-review-output.png'));
 			return { detail: `outputs "Documents" and "Needs Review", ${edges} connections drawn` };
 		});
+
+		if (ledger) {
+			await checks.run(`editor: the ledger "${ledger.name}" in n8n's Data Tables tab, with its rows`, async () => {
+				await page.goto(`${base}/home/datatables`);
+				const entry = page.getByText(ledger.name, { exact: true }).first();
+				await entry.waitFor({ timeout: 20000 });
+				await entry.click();
+				await page.getByText('request_id', { exact: true }).first().waitFor({ timeout: 20000 });
+				await page.getByText(ledger.requestId).first().waitFor({ timeout: 20000 });
+				const shot = join(SCREENSHOTS, 'ledger-data-table.png');
+				await page.screenshot({ path: shot });
+				if (updateDocs) copyFileSync(shot, join(DOCS, 'ledger-data-table.png'));
+				return { detail: `table listed, opened, row of ${ledger.requestId} shown` };
+			});
+		}
 	} finally {
 		await context.close().catch(() => {});
 	}

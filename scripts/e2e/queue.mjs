@@ -11,7 +11,8 @@
 //    process (main, worker-a, worker-b) the way n8n installs a community package. n8n (2.41.1,
 //    from the e2e cache) runs as `n8n start` and `n8n worker` processes with EXECUTIONS_MODE=queue,
 //    Redis, PostgreSQL, N8N_DEFAULT_BINARY_DATA_MODE=database, EXECUTIONS_DATA_SAVE_ON_PROGRESS=true
-//    and one N8N_ENCRYPTION_KEY. Credential, Data Table and workflows are created through the REST API.
+//    and one N8N_ENCRYPTION_KEY. Credentials (one with an n8n API key for the node's ledger) and
+//    workflows are created through the REST API.
 // 3. Webhook (multipart upload) → GreenNode OCR Submit (Wait for Result off) → Get Result (wait) →
 //    Get Table (spreadsheet rows) → Respond to Webhook. 100 different documents are POSTed at once
 //    with one worker, then 100 more with two. Every answer must carry its own document's result
@@ -25,10 +26,11 @@
 //    kept); once the job's lock expires, main fails the stalled job and replaces the saved progress
 //    with an error. The editor's Retry (POST /rest/executions/:id/retry {loadWorkflow:false}) is
 //    tried as soon as `crashed` shows (it must resume at Get Result from the saved request_id) and
-//    after the failure (nothing left to resume); neither may submit again. The recipe that does
-//    not depend on that timing: the workflow keeps documentKey → request_id in a Data Table right
-//    after Submit, and the caller posts the document again: Get Result on the saved request_id, the
-//    document is not submitted a second time.
+//    after the failure (the execution with the ledger: Submit finds its request_id there); neither
+//    may submit again. The recipe that does not depend on that timing: Submit waits for the result
+//    with the GreenNode OCR Ledger API credential, which writes the request_id to its Data Table
+//    right after the upload, and the caller posts the document again: Submit reuses the request_id,
+//    the document is not submitted a second time.
 // Every process started is stopped by its process group, also on failure or Ctrl+C. The run ends
 // with `e2e-queue: N passed, M failed` and a non-zero exit code on any failure.
 //
@@ -39,7 +41,7 @@
 //   E2E_QUEUE_WORKER_CONCURRENCY=<n> `n8n worker --concurrency` (default 5)
 //   E2E_QUEUE_SKIP_WORKER_INSTALL=1  no copy of the package on the workers: the suite must fail
 //   E2E_QUEUE_RESUBMIT=1             after the crash, post the document to the workflow without the
-//                                    Data Table: it is submitted again and the suite must fail
+//                                    ledger: it is submitted again and the suite must fail
 //   E2E_QUEUE_REPLACEMENT=worker-b   after the crash, start worker-b (another folder) instead of worker-a
 //   E2E_QUEUE_DEFAULT_LOCKS=1        n8n's default job lock (60 s) and stalled check (30 s) instead of 20 s / 5 s
 //   E2E_QUEUE_BENCH=1                add the throughput figures to BENCHMARKS.md

@@ -35,6 +35,7 @@ import { Checks } from './lib/checks.mjs';
 import { checkExampleExecutions, checkExampleImport, EXAMPLE_IDS } from './lib/example-checks.mjs';
 import { samplePdf } from './lib/files.mjs';
 import { n8nCli, n8nEnv, PACKAGE, ROOT, startEmulator, startN8n } from './lib/n8n.mjs';
+import { checkLedger } from './lib/ledger-checks.mjs';
 import { checkInstall, checkPackage } from './lib/package-checks.mjs';
 import { freePorts, log } from './lib/proc.mjs';
 import { checkCredentialTest, checkLoadedTypes, checkWebhook } from './lib/server-checks.mjs';
@@ -105,6 +106,8 @@ async function main() {
 	if (cookie) await checkCredentialTest(checks, { server, cookie, emulator });
 	if (published) await checkWebhook(checks, { server, emulatorLog: join(dirs.logs, 'emulator.log') });
 	phase('webhook');
+	const ledgerTable = cookie ? await checkLedger(checks, { server, cookie, runtime, logs: dirs.logs }) : undefined;
+	phase('ledger of paid submissions');
 
 	// 5. Editor
 	if (process.env.E2E_SKIP_EDITOR === '1') {
@@ -124,6 +127,7 @@ async function main() {
 					password: OWNER.password,
 					cookie,
 					description,
+					ledger: ledgerTable,
 					checks,
 					updateDocs: process.env.E2E_UPDATE_DOCS === '1',
 					log,

@@ -1,5 +1,5 @@
-// A worker killed while two executions wait in Get Result, on the 8 s emulator: one execution of
-// the workflow without Data Table, one of the workflow that keeps documentKey → request_id in it.
+// A worker killed while two executions wait for their result, on the 8 s emulator: one execution of
+// Submit → Get Result, one of Submit (waiting) with the node's ledger of paid submissions.
 // What n8n does with them is recorded; the editor's Retry is tried as soon as n8n shows the first
 // one final and again after n8n failed the stalled job; neither may submit the document again.
 // Then the recipe: the caller posts the document again and the saved request_id is used.
@@ -41,11 +41,14 @@ async function killDuringGetResult({ checks, cluster, emulators }, flows, docs) 
 			const submission = await waitFor(`${doc.name} to be submitted`, () => emulators.submissionsOf(doc.name)[0], { timeoutMs: 60000 });
 			const requestId = submission.requestId;
 			await waitFor(`Get Result to poll ${requestId}`, () => emulators.records('emulator-slow').find(isPollOf(requestId)), { timeoutMs: 30000 });
+			// Without the ledger the request_id is in the progress saved after Submit; with it, Submit is
+			// still waiting and the request_id is in the ledger's Data Table.
+			const holding = kind === 'plain' ? ` and position('${requestId}' in d.data) > 0` : '';
 			const executionId = await waitFor(
-				`the execution holding ${requestId} in its saved progress`,
+				kind === 'plain' ? `the execution holding ${requestId} in its saved progress` : 'the running execution of the workflow with the ledger',
 				async () =>
 					(await cluster.sql(
-						`select e.id from execution_entity e join execution_data d on d."executionId" = e.id where e.status = 'running' and e."workflowId" = '${flows[kind].id}' and position('${requestId}' in d.data) > 0`,
+						`select e.id from execution_entity e join execution_data d on d."executionId" = e.id where e.status = 'running' and e."workflowId" = '${flows[kind].id}'${holding}`,
 					)) || undefined,
 				{ timeoutMs: 30000, intervalMs: 200 },
 			);
@@ -54,7 +57,7 @@ async function killDuringGetResult({ checks, cluster, emulators }, flows, docs) 
 		}
 		await cluster.killWorker(victim.name);
 		return {
-			detail: `executions ${crashed.plain.executionId} (workflow without Data Table) and ${crashed.once.executionId} (with Data Table) on worker-a; their request_ids were saved with the progress after Submit, and polled`,
+			detail: `executions ${crashed.plain.executionId} (Submit, then Get Result: its request_id saved with the progress after Submit) and ${crashed.once.executionId} (Submit waiting, with the ledger: its request_id in the ledger) on worker-a, both polled`,
 		};
 	});
 	return killed ? crashed : undefined;
@@ -63,7 +66,7 @@ async function killDuringGetResult({ checks, cluster, emulators }, flows, docs) 
 /**
  * What n8n does by itself, watched until both executions are final and n8n has nothing left to
  * do with them (lock expiry, stalled-job check, its 30 s grace). The first time the execution of
- * the workflow without Data Table shows `crashed` (or anything final), it is retried at once, as
+ * the workflow without the ledger shows `crashed` (or anything final), it is retried at once, as
  * an operator who watches the list would. Returns { timeline, settled, early }.
  */
 async function watchAfterKill(cluster, crashed, since, killedAt) {
@@ -102,7 +105,7 @@ async function watchAfterKill(cluster, crashed, since, killedAt) {
 
 export async function crashAndRecover(ctx) {
 	const { checks, cluster, workflows } = ctx;
-	// The workflows on the 8 s emulator, without and with the Data Table.
+	// The workflows on the 8 s emulator, without and with the ledger.
 	const flows = { plain: workflows.crashPlain, once: workflows.crashOnce };
 	// Only worker-a runs, so that both documents are on the worker that is killed.
 	await cluster.stopWorker('worker-b', 20000);
@@ -170,27 +173,29 @@ async function checkRetries({ checks, cluster, emulators }, crashed, early, kill
 		if (early.withProgress) expect(described.resumed, `the retry started from saved progress with the request_id, but did not finish from it — ${facts}`);
 		return { detail: `${facts} → ${described.resumed ? 'resumed at Get Result with the request_id saved after Submit (Submit output taken from before the kill)' : 'n8n had already replaced the saved progress: nothing to resume'}` };
 	});
-	await checks.run(`crash: Retry after n8n failed the stalled job submits nothing again`, async () => {
-		const described = describe(await retry(cluster, crashed.once.executionId), crashed.once.requestId);
-		const facts = submittedOnce(described, crashed.once.doc);
-		return { detail: `${facts} → ${described.resumed ? 'resumed at Get Result' : 'nothing left to resume: the saved progress was replaced'}` };
+	await checks.run(`crash: Retry of the execution with the ledger, after n8n failed the stalled job, submits nothing again and outputs the result`, async () => {
+		const outcome = await retry(cluster, crashed.once.executionId);
+		const facts = submittedOnce(describe(outcome, crashed.once.requestId), crashed.once.doc);
+		const submitOut = outcome.after.data?.resultData?.runData?.Submit?.at(-1)?.data?.main?.[0]?.[0]?.json;
+		expect(outcome.after.status === 'success' && submitOut?.request_id === crashed.once.requestId && submitOut?.reused === true, `Submit output ${JSON.stringify(submitOut ?? {}).slice(0, 200)} — ${facts}`);
+		return { detail: `${facts} → Submit found ${crashed.once.requestId} in the ledger (reused: true)` };
 	});
 }
 
 /**
- * The recipe: the caller posts the document again; the request_id saved in the Data Table is used.
- * With E2E_QUEUE_RESUBMIT=1 it goes to the workflow without the Data Table, which submits it again.
+ * The recipe: the caller posts the document again; Submit finds the request_id in its ledger. With
+ * E2E_QUEUE_RESUBMIT=1 it goes to the workflow without the ledger, which submits it again.
  */
 async function checkResubmission({ checks, emulators }, flows, crashedOnce) {
-	await checks.run('crash recipe: the caller posts the document again → Get Result on the request_id kept in the Data Table, no second submission', async () => {
+	await checks.run('crash recipe: the caller posts the document again → Submit reuses the request_id of its ledger, no second submission', async () => {
 		const kind = RESUBMIT ? 'plain' : 'once';
 		const answer = await post(flows[kind].url, crashedOnce.doc);
 		const submissions = emulators.submissionsOf(crashedOnce.doc.name).length;
 		const body = answer.body ?? {};
-		const facts = `HTTP ${answer.status}, request_id ${body.request_id}, Submit ran: ${body.submitted_here}, ${body.status}, ${body.table_rows} table rows; submissions of the document: ${submissions}`;
+		const facts = `HTTP ${answer.status}, request_id ${body.request_id}, reused: ${body.reused}, ${body.status}, ${body.table_rows} table rows; submissions of the document: ${submissions}`;
 		expect(answer.status === 200 && body.status === 'COMPLETED', facts);
 		expect(submissions === 1, `the document was submitted ${submissions} times — ${facts}`);
-		expect(body.request_id === crashedOnce.requestId && body.submitted_here === false, facts);
+		expect(body.request_id === crashedOnce.requestId && body.reused === true, facts);
 		return { detail: `execution ${body.execution}: ${facts}` };
 	});
 }

@@ -18,6 +18,7 @@ export async function checkLoadedTypes(checks, { server, owner, logs }) {
 		const node = nodes.find((type) => type.name === NODE_TYPE);
 		expect(node, `${NODE_TYPE} is not among the ${nodes.length} node types n8n serves; n8n.log: ${n8nLogErrors(join(logs, 'n8n.log')).join(' | ')}`);
 		expect(credentials.some((type) => type.name === 'greenNodeOcrApi'), 'the greenNodeOcrApi credential type is not loaded');
+		expect(credentials.some((type) => type.name === 'greenNodeOcrN8nApi'), 'the greenNodeOcrN8nApi credential type is not loaded');
 		const operations = node.properties.find((p) => p.name === 'operation')?.options?.map((o) => o.value) ?? [];
 		const wanted = ['submit', 'getResult', 'getTable', 'getSignature', 'getStamp', 'getFile'];
 		const missing = wanted.filter((op) => !operations.includes(op));
