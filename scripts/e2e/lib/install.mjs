@@ -21,6 +21,9 @@ function npmEnv() {
 		npm_config_fund: 'false',
 		npm_config_update_notifier: 'false',
 		npm_config_loglevel: 'error',
+		// A stalled registry connection gives up after a minute and is tried again, instead of hanging the run.
+		npm_config_fetch_timeout: process.env.npm_config_fetch_timeout ?? '60000',
+		npm_config_fetch_retries: process.env.npm_config_fetch_retries ?? '5',
 	};
 }
 
