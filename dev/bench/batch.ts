@@ -7,7 +7,8 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { startEmulator } from '../emulator/server';
-import { runWorkflow, type RunNodeSpec } from '../runner';
+import { PAGE_JPEG } from '../emulator/images';
+import { memoryDataTables, runWorkflow, type InputItem, type RunNodeSpec } from '../runner';
 import { credentialsFor, jpegItems, OUTPUT_SHAPES, SHAPE_LABEL, submitAndWait, warmUp, type OutputShape } from './common';
 import { log, median, now, seconds, times, type Row } from './stats';
 
@@ -16,6 +17,18 @@ export const PROCESSING_DELAY_MS = 2000;
 export const POLL_INTERVAL_S = 1;
 const SINGLE_RUNS = 3;
 const BATCH_RUNS = 3;
+
+/** The batch of the ledger run: files that differ (the ledger uploads two equal files once). */
+function distinctJpegItems(count: number, prefix: string): InputItem[] {
+	return Array.from({ length: count }, (_, index) => ({
+		json: { n: index },
+		binary: { data: { data: Buffer.concat([PAGE_JPEG, Buffer.from(`${prefix}-${index}`)]), fileName: `${prefix}-${index}.jpg`, mimeType: 'image/jpeg' } },
+	}));
+}
+
+type RunKind = OutputShape | 'ledger';
+const RUN_KINDS: readonly RunKind[] = [...OUTPUT_SHAPES, 'ledger'];
+const RUN_LABEL: Record<RunKind, string> = { ...SHAPE_LABEL, ledger: 'Output raw with the ledger (in-memory Data Table behind n8n\'s helpers)' };
 
 /** Whether an output item is a finished result: the raw answer COMPLETED, or a document with content (and its table rows). */
 function complete(shape: OutputShape, json: IDataObject): boolean {
@@ -55,21 +68,28 @@ export async function benchBatch(): Promise<BatchFigures> {
 		}
 
 		// Each round runs the batch once per output shape, in an order that turns from round to round.
-		const shapeMs: Record<OutputShape, number[]> = { raw: [], documents: [], tables: [] };
+		const shapeMs: Record<RunKind, number[]> = { raw: [], documents: [], tables: [], ledger: [] };
 		for (let run = 0; run < BATCH_RUNS; run++) {
-			for (let turn = 0; turn < OUTPUT_SHAPES.length; turn++) {
-				const shape = OUTPUT_SHAPES[(run + turn) % OUTPUT_SHAPES.length];
+			for (let turn = 0; turn < RUN_KINDS.length; turn++) {
+				const kind = RUN_KINDS[(run + turn) % RUN_KINDS.length];
+				const shape: OutputShape = kind === 'ledger' ? 'raw' : kind;
 				emulator.reset();
 				emulator.configure({ processingDelayMs: PROCESSING_DELAY_MS });
 				const startedAt = Date.now();
 				const started = now();
-				const result = await runWorkflow({ nodes: [nodes[shape]], items: jpegItems(BATCH_SIZE, `batch-${run}-${shape}`), credentials });
+				const result = await runWorkflow({
+					nodes: [nodes[shape]],
+					items: kind === 'ledger' ? distinctJpegItems(BATCH_SIZE, `batch-${run}-${kind}`) : jpegItems(BATCH_SIZE, `batch-${run}-${kind}`),
+					credentials,
+					...(kind === 'ledger' ? { dataTables: memoryDataTables().provider } : {}),
+				});
 				const elapsed = now() - started;
 				if (result.error) throw result.error;
-				if (result.items.length !== BATCH_SIZE) throw new Error(`batch (${shape}) produced ${result.items.length} items`);
+				if (result.items.length !== BATCH_SIZE) throw new Error(`batch (${kind}) produced ${result.items.length} items`);
+				if (kind === 'ledger' && result.items.some((item) => item.json.reused !== false)) throw new Error('the ledger batch reused a submission');
 				const incomplete = result.items.filter((item) => !complete(shape, item.json));
-				if (incomplete.length > 0) throw new Error(`${incomplete.length} batch items (${shape}) are not complete`);
-				shapeMs[shape].push(elapsed);
+				if (incomplete.length > 0) throw new Error(`${incomplete.length} batch items (${kind}) are not complete`);
+				shapeMs[kind].push(elapsed);
 				const posts = emulator.requests.filter((request) => request.method === 'POST');
 				const polls = emulator.requests.filter((request) => request.method === 'GET' && !request.path.includes('/table/'));
 				const tables = emulator.requests.filter((request) => request.method === 'GET' && request.path.includes('/table/'));
@@ -79,8 +99,8 @@ export async function benchBatch(): Promise<BatchFigures> {
 					`submits done after ${seconds(lastSubmit - startedAt)}, last job ready after ${seconds(lastReady - startedAt)}, ` +
 					`${posts.length} uploads and ${polls.length} result polls (${(polls.length / BATCH_SIZE).toFixed(1)} per document)` +
 					(tables.length > 0 ? `, ${tables.length} table requests` : '');
-				log(`  ${BATCH_SIZE} documents in one run, ${SHAPE_LABEL[shape]}, run ${run + 1}: ${seconds(elapsed)} (${detail})`);
-				if (run === 0) notes.push(`Batch run 1, ${SHAPE_LABEL[shape]}: ${seconds(elapsed)}; ${detail}.`);
+				log(`  ${BATCH_SIZE} documents in one run, ${RUN_LABEL[kind]}, run ${run + 1}: ${seconds(elapsed)} (${detail})`);
+				if (run === 0) notes.push(`Batch run 1, ${RUN_LABEL[kind]}: ${seconds(elapsed)}; ${detail}.`);
 			}
 		}
 		const batchMs = shapeMs.raw;
@@ -106,10 +126,10 @@ export async function benchBatch(): Promise<BatchFigures> {
 				met: batch / single <= 1.5,
 			},
 		];
-		for (const shape of ['documents', 'tables'] as const) {
+		for (const shape of ['documents', 'tables', 'ledger'] as const) {
 			const shaped = median(shapeMs[shape]);
 			rows.push({
-				figure: `Batch: ${BATCH_SIZE} documents, ${SHAPE_LABEL[shape]} (median of ${BATCH_RUNS}, alternated with Output raw)`,
+				figure: `Batch: ${BATCH_SIZE} documents, ${RUN_LABEL[shape]} (median of ${BATCH_RUNS}, alternated with Output raw)`,
 				measured: seconds(shaped),
 				baseline: `${seconds(batch)} (the same with Output raw)`,
 				ratio: times(shaped / batch),

@@ -11,7 +11,7 @@
 import { randomBytes } from 'crypto';
 import { existsSync, readFileSync, writeFileSync } from 'fs';
 
-import { runWorkflow, type RunNodeSpec } from '../runner';
+import { memoryDataTables, runWorkflow, type RunNodeSpec } from '../runner';
 import { credentialsFor, ocr } from './common';
 import { FILE_STREAM_NODE_TYPE, hashFile, MARK_NODE_TYPE, setOnBinaryReady, writeTestFile } from './file-stream';
 import { kernelPeak, peakOf, resetKernelPeak, resetPeak, sampleCount, settle, startSampler } from './rss';
@@ -20,6 +20,8 @@ import type { Emulator } from '../emulator/server';
 
 export interface ChildInput {
 	mode: 'stream' | 'buffer';
+	/** Submit keeps its ledger (in an in-memory Data Table): the file is hashed as a stream before the upload. */
+	ledger?: boolean;
 	filePath: string;
 	fileSize: number;
 	url: string;
@@ -52,7 +54,8 @@ async function main(): Promise<ChildOutput> {
 	const sha256 = existsSync(input.filePath) ? await hashFile(input.filePath) : await writeTestFile(input.filePath, input.fileSize);
 	const credentials = credentialsFor({ url: input.url, apiKey: input.apiKey, portalUserId: input.portalUserId } as Emulator);
 	const submit = ocr({ operation: 'submit', docType: 'ID', waitForResult: false });
-	const fileName = input.mode === 'stream' ? 'large-streamed.jpg' : 'large-in-memory.jpg';
+	const fileName = input.mode === 'stream' ? (input.ledger ? 'large-streamed-ledger.jpg' : 'large-streamed.jpg') : 'large-in-memory.jpg';
+	const dataTables = input.ledger ? { dataTables: memoryDataTables().provider } : {};
 
 	// Warm-up with a small file in the same mode: loads modules and n8n's services.
 	const small = `${input.filePath}.small`;
@@ -66,6 +69,7 @@ async function main(): Promise<ChildOutput> {
 		items: input.mode === 'buffer' ? [{ binary: { data: { data: readFileSync(small), fileName: 'warm-up.jpg', mimeType: 'image/jpeg' } } }] : undefined,
 		credentials,
 		binaryMode: input.mode === 'stream' ? 'filesystem' : 'default',
+		...dataTables,
 	});
 	if (warm.error) throw warm.error;
 
@@ -93,6 +97,7 @@ async function main(): Promise<ChildOutput> {
 			nodes: [{ type: FILE_STREAM_NODE_TYPE, parameters: { path: input.filePath, fileName } }, submit],
 			credentials,
 			binaryMode: 'filesystem',
+			...dataTables,
 		});
 	} else {
 		const data = readFileSync(input.filePath);
