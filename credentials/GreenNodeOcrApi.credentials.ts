@@ -8,7 +8,7 @@ import type {
 	Icon,
 } from 'n8n-workflow';
 
-import { API_ROOT_EXPRESSION, DEFAULT_BASE_URL, originOf, readCredentials } from './common';
+import { CREDENTIAL_ICON, API_ROOT_EXPRESSION, DEFAULT_BASE_URL, originOf, readCredentials } from './common';
 
 /** HTTP answers the credential test accepts: GreenNode's API refusing an upload with no file in it. */
 const ACCEPTED = [400, 422];
@@ -43,10 +43,7 @@ export class GreenNodeOcrApi implements ICredentialType {
 
 	displayName = 'GreenNode OCR API';
 
-	icon: Icon = {
-		light: 'file:../nodes/GreenNodeOcr/greennode.svg',
-		dark: 'file:../nodes/GreenNodeOcr/greennode.dark.svg',
-	};
+	icon: Icon = CREDENTIAL_ICON;
 
 	documentationUrl = 'https://github.com/greennode-ocr/n8n-nodes-greennode-ocr#credentials';
 

@@ -7,7 +7,7 @@ import type {
 	Icon,
 } from 'n8n-workflow';
 
-import { N8N_API_DEFAULT_URL, N8N_API_URL_EXPRESSION, originOf, readN8nApiCredentials } from './common';
+import { CREDENTIAL_ICON, N8N_API_DEFAULT_URL, N8N_API_URL_EXPRESSION, originOf, readN8nApiCredentials } from './common';
 
 /**
  * A key of this n8n instance's own API, used by GreenNode OCR's Submit for one thing: the ledger of paid
@@ -20,10 +20,7 @@ export class GreenNodeOcrN8nApi implements ICredentialType {
 
 	displayName = 'GreenNode OCR Ledger API';
 
-	icon: Icon = {
-		light: 'file:../nodes/GreenNodeOcr/greennode.svg',
-		dark: 'file:../nodes/GreenNodeOcr/greennode.dark.svg',
-	};
+	icon: Icon = CREDENTIAL_ICON;
 
 	documentationUrl = 'https://github.com/greennode-ocr/n8n-nodes-greennode-ocr#never-paying-twice-the-ledger';
 

@@ -11,6 +11,12 @@
 
 export const DEFAULT_BASE_URL = 'https://maas-llm-aiplatform-hcm.api.vngcloud.vn';
 
+/** The icon of both credentials: the node's. */
+export const CREDENTIAL_ICON = {
+	light: 'file:../nodes/GreenNodeOcr/greennode.svg',
+	dark: 'file:../nodes/GreenNodeOcr/greennode.dark.svg',
+} as const;
+
 export interface GreenNodeCredentials {
 	apiKey: string;
 	portalUserId: string;

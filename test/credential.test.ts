@@ -111,7 +111,8 @@ describe('the credential test does not trust any server', () => {
 	});
 });
 
-describe("the credential test's Base URL is the node's API root", () => {
+/** A credential test's URL expression as n8n-core's RoutingNode resolves it: `$credentials` is the credential data. */
+function credentialTestUrl(expression: string, credentials: ICredentialDataDecryptedObject): unknown {
 	const nodeType: INodeType = { description: { displayName: 'Temp', name: 'temp', group: [], version: 1, description: '', defaults: {}, inputs: [], outputs: [], properties: [] } };
 	const node: INode = { id: 'temp', name: 'Temp-Node', type: 'temp', typeVersion: 1, position: [0, 0], parameters: {} };
 	const workflow = new Workflow({
@@ -120,11 +121,11 @@ describe("the credential test's Base URL is the node's API root", () => {
 		active: false,
 		nodeTypes: { getKnownTypes: () => ({}), getByName: () => nodeType, getByNameAndVersion: () => nodeType },
 	});
-	const { baseURL } = new GreenNodeOcrApi().test.request;
+	return workflow.expression.getParameterValue(expression, null, 0, 0, node.name, [], 'internal', { $credentials: credentials, $version: 1 });
+}
 
-	/** The expression as n8n-core's RoutingNode resolves it for a credential test: `$credentials` is the credential data. */
-	const testBaseUrl = (credentials: ICredentialDataDecryptedObject) =>
-		workflow.expression.getParameterValue(baseURL!, null, 0, 0, node.name, [], 'internal', { $credentials: credentials, $version: 1 });
+describe("the credential test's Base URL is the node's API root", () => {
+	const testBaseUrl = (credentials: ICredentialDataDecryptedObject) => credentialTestUrl(new GreenNodeOcrApi().test.request.baseURL!, credentials);
 
 	it.each<[string, Record<string, string | number>]>([
 		['the default Base URL', { portalUserId: '123' }],
@@ -175,17 +176,8 @@ describe('credential values', () => {
 });
 
 describe('the ledger credential (an n8n API key)', () => {
-	const nodeType: INodeType = { description: { displayName: 'Temp', name: 'temp', group: [], version: 1, description: '', defaults: {}, inputs: [], outputs: [], properties: [] } };
-	const node: INode = { id: 'temp', name: 'Temp-Node', type: 'temp', typeVersion: 1, position: [0, 0], parameters: {} };
-	const workflow = new Workflow({
-		nodes: [node],
-		connections: {},
-		active: false,
-		nodeTypes: { getKnownTypes: () => ({}), getByName: () => nodeType, getByNameAndVersion: () => nodeType },
-	});
 	const ledger = new GreenNodeOcrN8nApi();
-	const testUrl = (credentials: ICredentialDataDecryptedObject) =>
-		workflow.expression.getParameterValue(ledger.test.request.baseURL!, null, 0, 0, node.name, [], 'internal', { $credentials: credentials, $version: 1 });
+	const testUrl = (credentials: ICredentialDataDecryptedObject) => credentialTestUrl(ledger.test.request.baseURL!, credentials);
 
 	it.each([
 		['the default', undefined, 'http://localhost:5678/api/v1'],

@@ -10,6 +10,7 @@ import { expect } from './checks.mjs';
 import { samplePdf } from './files.mjs';
 import { NODE_TYPE, startEmulator } from './n8n.mjs';
 import { sleep, stopService, waitFor } from './proc.mjs';
+import { post } from './queue-uploads.mjs';
 
 export const LEDGER_TABLE = 'GreenNode OCR submissions';
 const JOB_MS = 4000;
@@ -72,18 +73,10 @@ function workflow({ credential, ledgerCredential }) {
 	};
 }
 
-async function post(url, bytes, fileName, query = '') {
-	const form = new FormData();
-	form.append('data', new Blob([bytes], { type: 'application/pdf' }), fileName);
-	const response = await fetch(`${url}${query}`, { method: 'POST', body: form });
-	const text = await response.text();
-	let body;
-	try {
-		body = JSON.parse(text);
-	} catch {
-		body = text;
-	}
-	return { status: response.status, body, text };
+/** A multipart post of the scan to the webhook, as `fileName`; { status, body, text }. */
+async function postScan(url, bytes, fileName, query = '') {
+	const answer = await post(`${url}${query}`, { bytes, name: fileName, id: fileName, docType: 'ID' }, 60000);
+	return { ...answer, text: typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body) };
 }
 
 /**
@@ -123,7 +116,7 @@ export async function checkLedger(checks, { server, cookie, runtime, logs }) {
 	let tableId;
 
 	await checks.run('ledger: Submit past its Timeout fails; the editor\'s Retry uploads nothing and outputs the result', async () => {
-		const failed = await post(flow.url, scan, 'ledger-scan.pdf', '?timeout=1');
+		const failed = await postScan(flow.url, scan, 'ledger-scan.pdf', '?timeout=1');
 		expect(failed.status === 500, `the first post answered ${failed.status}: ${failed.text.slice(0, 200)}`);
 		const [requestId] = uploadsOf(logFile, 'ledger-scan.pdf');
 		expect(requestId, 'the emulator logged no upload');
@@ -148,7 +141,7 @@ export async function checkLedger(checks, { server, cookie, runtime, logs }) {
 	});
 
 	await checks.run('ledger: the same file posted again (another name) is not uploaded; the answer says reused', async () => {
-		const again = await post(flow.url, scan, 'ledger-scan-resent.pdf');
+		const again = await postScan(flow.url, scan, 'ledger-scan-resent.pdf');
 		expect(again.status === 200, `answered ${again.status}: ${again.text.slice(0, 200)}`);
 		expect(again.body.request_id === paidRequestId && again.body.reused === true && typeof again.body.submitted_at === 'string', `answer ${again.text.slice(0, 300)}`);
 		const uploads = uploadsOf(logFile, 'ledger-scan-resent.pdf').length + uploadsOf(logFile, 'ledger-scan.pdf').length;
@@ -172,7 +165,7 @@ export async function checkLedger(checks, { server, cookie, runtime, logs }) {
 	});
 
 	await checks.run('ledger: Duplicates → Submit Again uploads the file again, and the row follows the new request_id', async () => {
-		const again = await post(flow.url, scan, 'ledger-scan.pdf', '?duplicates=submitAgain');
+		const again = await postScan(flow.url, scan, 'ledger-scan.pdf', '?duplicates=submitAgain');
 		expect(again.status === 200 && again.body.reused === false, `answered ${again.status}: ${again.text.slice(0, 200)}`);
 		const uploads = uploadsOf(logFile, 'ledger-scan.pdf');
 		expect(uploads.length === 2 && again.body.request_id === uploads[1], `uploads ${uploads.join(', ')}; answer ${again.body.request_id}`);
@@ -184,7 +177,7 @@ export async function checkLedger(checks, { server, cookie, runtime, logs }) {
 		const port = Number(new URL(emulator.url).port);
 		await stopService(emulator.service);
 		emulator = await startEmulator({ logFile: `${logFile}.2`, delayMs: JOB_MS, port });
-		const again = await post(flow.url, scan, 'ledger-scan.pdf');
+		const again = await postScan(flow.url, scan, 'ledger-scan.pdf');
 		expect(again.status === 200 && again.body.reused === false && again.body.request_id !== paidRequestId, `answered ${again.status}: ${again.text.slice(0, 300)}`);
 		const uploads = uploadsOf(`${logFile}.2`, 'ledger-scan.pdf');
 		const polls = readFileSync(`${logFile}.2`, 'utf8').split('\n').filter((line) => line.includes(`/ocr/ingest/${paidRequestId} 404`));
