@@ -84,7 +84,7 @@ export async function runEditorChecks({ base, email, password, cookie, descripti
 				return `searching "GreenNode" after a trigger shows no GreenNode OCR node (panel: "${result.shown}")`;
 			}
 			added = true;
-			const credential = await page.getByTestId('node-credentials-select').locator('input').inputValue();
+			const credential = await page.getByTestId('node-credentials-select').first().locator('input').inputValue();
 			expect(credential === CREDENTIAL_NAME, `the credential is "${credential}", expected "${CREDENTIAL_NAME}" to be picked`);
 			return { detail: `added with action "${operationOption.submit.action}", credential "${credential}" picked` };
 		});
@@ -167,7 +167,7 @@ export async function runEditorChecks({ base, email, password, cookie, descripti
 			}
 			await page.getByTestId('canvas-node').filter({ hasText: ocrNodes[0].name }).first().dblclick();
 			await page.getByTestId('ndv').waitFor();
-			const credential = await page.getByTestId('node-credentials-select').locator('input').inputValue();
+			const credential = await page.getByTestId('node-credentials-select').first().locator('input').inputValue();
 			await page.keyboard.press('Escape');
 			expect(credential === CREDENTIAL_NAME, `"${ocrNodes[0].name}" has credential "${credential}"`);
 			expect(withIssues.length === 0, `nodes with issues after the import: ${withIssues.join(', ')}`);
@@ -193,13 +193,16 @@ export async function runEditorChecks({ base, email, password, cookie, descripti
 		if (ledger) {
 			await checks.run(`editor: the ledger "${ledger.name}" in n8n's Data Tables tab, with its rows`, async () => {
 				await page.goto(`${base}/home/datatables`);
-				const entry = page.getByText(ledger.name, { exact: true }).first();
+				const entry = page.getByText(ledger.name, { exact: true }).filter({ visible: true }).first();
 				await entry.waitFor({ timeout: 20000 });
 				await entry.click();
-				await page.getByText('request_id', { exact: true }).first().waitFor({ timeout: 20000 });
-				await page.getByText(ledger.requestId).first().waitFor({ timeout: 20000 });
 				const shot = join(SCREENSHOTS, 'ledger-data-table.png');
-				await page.screenshot({ path: shot });
+				try {
+					// The grid measures its texts in hidden spans: wait for a visible cell with the row's request_id.
+					await page.getByText(ledger.requestId).filter({ visible: true }).first().waitFor({ timeout: 20000 });
+				} finally {
+					await page.screenshot({ path: shot });
+				}
 				if (updateDocs) copyFileSync(shot, join(DOCS, 'ledger-data-table.png'));
 				return { detail: `table listed, opened, row of ${ledger.requestId} shown` };
 			});

@@ -186,5 +186,8 @@ export async function checkLedger(checks, { server, cookie, runtime, logs }) {
 		return { detail: `${paidRequestId} answered 404; submitted again as ${again.body.request_id}` };
 	});
 	await stopService(emulator.service);
+	// Leave the editor checks one GreenNode OCR credential, which n8n then picks for a new node.
+	await api('POST', `/workflows/${flow.id}/deactivate`).catch(() => {});
+	await api('DELETE', `/credentials/${credential.id}`).catch(() => {});
 	return tableId;
 }

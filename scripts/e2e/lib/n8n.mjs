@@ -48,7 +48,9 @@ export function n8nEnv({ userFolder, filesDir, port, brokerPort, logFile, nodeBi
 		N8N_LICENSE_AUTO_RENEW_ENABLED: 'false',
 		N8N_AI_ENABLED: 'false',
 		N8N_METRICS: 'false',
-		N8N_PUBLIC_API_DISABLED: 'true',
+		// The node's ledger of paid submissions reaches n8n's Data Tables through the public API.
+		N8N_PUBLIC_API_DISABLED: 'false',
+		N8N_PUBLIC_API_SWAGGERUI_DISABLED: 'true',
 		N8N_REINSTALL_MISSING_PACKAGES: 'false',
 		N8N_COMMUNITY_PACKAGES_ENABLED: 'true',
 		N8N_UNVERIFIED_PACKAGES_ENABLED: 'true',
