@@ -27,6 +27,8 @@ interface Seen {
 }
 
 let server: Server;
+/** Called when /slow has a request: a test that aborts does it then, whatever the machine's load. */
+let onSlowRequest = () => {};
 let baseUrl: string;
 const seen: Seen[] = [];
 
@@ -46,7 +48,10 @@ beforeAll(async () => {
 		const answer = () => {
 			if (!response.destroyed) response.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
 		};
-		if (request.url?.startsWith('/slow')) setTimeout(answer, 2000).unref();
+		if (request.url?.startsWith('/slow')) {
+			setTimeout(answer, 2000).unref();
+			onSlowRequest();
+		}
 		else request.on('end', answer);
 	});
 	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -59,7 +64,10 @@ afterAll(async () => {
 	disposeRunner();
 });
 
-beforeEach(() => (seen.length = 0));
+beforeEach(() => {
+	seen.length = 0;
+	onSlowRequest = () => {};
+});
 
 const credentials = () => ({ greenNodeOcrApi: { apiKey: 'internals-key', portalUserId: '1', baseUrl } });
 
@@ -90,8 +98,10 @@ const slowGet: IHttpRequestOptions = { method: 'GET', url: `/slow`, returnFullRe
 
 describe("n8n's httpRequestWithAuthentication", () => {
 	it('takes its abort signal from getExecutionCancelSignal() of the context it is called on', async () => {
+		const controller = new AbortController();
+		onSlowRequest = () => controller.abort();
 		const outcome = await probe(async function () {
-			const signal = AbortSignal.timeout(100);
+			const { signal } = controller;
 			const context = Object.create(this, { getExecutionCancelSignal: { value: () => signal } }) as IExecuteFunctions;
 			return await this.helpers.httpRequestWithAuthentication.call(context, 'greenNodeOcrApi', { ...slowGet, baseURL: baseUrl });
 		});
@@ -104,11 +114,13 @@ describe("n8n's httpRequestWithAuthentication", () => {
 	});
 
 	it('overwrites an abortSignal given in the options (why the node passes it through the context)', async () => {
+		const controller = new AbortController();
+		onSlowRequest = () => controller.abort();
 		const outcome = await probe(async function () {
 			return await this.helpers.httpRequestWithAuthentication.call(this, 'greenNodeOcrApi', {
 				...slowGet,
 				baseURL: baseUrl,
-				abortSignal: AbortSignal.timeout(100),
+				abortSignal: controller.signal,
 			});
 		});
 		// If this fails, n8n now honours the options' abortSignal: transport/request.ts may pass it there.

@@ -46,16 +46,13 @@ export function backoffMs(attempt: number, random: () => number = Math.random): 
 	return Math.round(step / 2 + random() * (step / 2));
 }
 
-/** Waits `ms`, or less when `signal` fires (a stopped run does not sit out its backoff). */
+/**
+ * Waits `ms`, or less when `signal` fires (a stopped run does not sit out its backoff). The timer is
+ * AbortSignal.timeout's: it leaves nothing pending behind a wait that Stop ended.
+ */
 export async function pauseFor(ms: number, signal?: AbortSignal): Promise<void> {
 	if (!signal) return await sleep(ms);
 	if (signal.aborted) return;
-	let wake = () => {};
-	const stopped = new Promise<void>((resolve) => (wake = resolve));
-	signal.addEventListener('abort', wake, { once: true });
-	try {
-		await Promise.race([sleep(ms), stopped]);
-	} finally {
-		signal.removeEventListener('abort', wake);
-	}
+	const over = AbortSignal.any([AbortSignal.timeout(Math.max(0, Math.ceil(ms))), signal]);
+	await new Promise<void>((resolve) => over.addEventListener('abort', () => resolve(), { once: true }));
 }
