@@ -34,7 +34,7 @@ import { dirname, join } from 'node:path';
 import { Checks } from './lib/checks.mjs';
 import { checkExampleExecutions, checkExampleImport, EXAMPLE_IDS } from './lib/example-checks.mjs';
 import { samplePdf } from './lib/files.mjs';
-import { n8nCli, n8nEnv, PACKAGE, ROOT, startEmulator, startN8n } from './lib/n8n.mjs';
+import { CREDENTIAL_ID, CREDENTIAL_NAME, n8nCli, n8nEnv, PACKAGE, ROOT, startEmulator, startN8n } from './lib/n8n.mjs';
 import { checkLedger } from './lib/ledger-checks.mjs';
 import { checkInstall, checkPackage } from './lib/package-checks.mjs';
 import { freePorts, log } from './lib/proc.mjs';
@@ -106,7 +106,8 @@ async function main() {
 	if (cookie) await checkCredentialTest(checks, { server, cookie, emulator });
 	if (published) await checkWebhook(checks, { server, emulatorLog: join(dirs.logs, 'emulator.log') });
 	phase('webhook');
-	const ledgerTable = cookie ? await checkLedger(checks, { server, cookie, runtime, logs: dirs.logs }) : undefined;
+	const ledger = cookie ? await checkLedger(checks, { server, cookie, runtime, logs: dirs.logs, emulator, credential: { id: CREDENTIAL_ID, name: CREDENTIAL_NAME } }) : {};
+	const ledgerTable = ledger.tableId;
 	phase('ledger of paid submissions');
 
 	// 5. Editor

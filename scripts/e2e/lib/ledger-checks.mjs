@@ -1,6 +1,7 @@
 // The ledger of paid submissions in a real n8n: a key of n8n's own API, the GreenNode OCR Ledger API
-// credential, and a webhook workflow whose Submit waits for the result on an emulator whose jobs take
-// 4 s. Every check counts the uploads the emulator logged for the file it sends.
+// credential, and a webhook workflow whose Submit waits for the result. The suite's emulator is
+// started again on its port (so the suite's credential still fits) with jobs that take 4 s. Every
+// check counts the uploads the emulator logged for the file it sends.
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { existsSync, readFileSync } from 'node:fs';
@@ -9,12 +10,19 @@ import { join } from 'node:path';
 import { expect } from './checks.mjs';
 import { samplePdf } from './files.mjs';
 import { NODE_TYPE, startEmulator } from './n8n.mjs';
-import { sleep, stopService, waitFor } from './proc.mjs';
+import { log, stopService, waitFor } from './proc.mjs';
 import { post } from './queue-uploads.mjs';
 
 export const LEDGER_TABLE = 'GreenNode OCR submissions';
-const JOB_MS = 4000;
 const PATH = 'greennode-ocr-ledger';
+const JOB_MS = 4000;
+
+/** The emulator stopped and started again on the same port with 4 s jobs: it forgets every job. */
+async function restartEmulator(emulator, logFile) {
+	const port = Number(new URL(emulator.url).port);
+	await stopService(emulator.service);
+	return await startEmulator({ logFile, port, delayMs: JOB_MS });
+}
 
 /** A REST client for n8n as its owner: `data` of each answer; executions unflattened. */
 function restClient(server, cookie, runtime) {
@@ -80,25 +88,21 @@ async function postScan(url, bytes, fileName, query = '') {
 }
 
 /**
- * Sets up the ledger (API key, credentials, workflow) and runs its checks. Returns the ledger's
- * Data Table ({ id, name, requestId of a row }) for the editor check, or undefined.
+ * Sets up the ledger (API key, its credential, workflow) and runs its checks with the suite's emulator
+ * (started again with 4 s jobs) and GreenNode credential. Returns { tableId: the ledger's Data Table
+ * ({ id, name, requestId of a row }) for the editor check, emulator: the emulator now running }.
  */
-export async function checkLedger(checks, { server, cookie, runtime, logs }) {
+export async function checkLedger(checks, { server, cookie, runtime, logs, emulator, credential }) {
 	const { api, execution } = restClient(server, cookie, runtime);
-	const logFile = join(logs, 'emulator-ledger.log');
-	let emulator = await startEmulator({ logFile, delayMs: JOB_MS });
+	let logFile = join(logs, 'emulator-ledger.log');
+	let current = await restartEmulator(emulator, logFile);
 	let flow;
-	let credential;
+	let ledgerCredential;
 	const ready = await checks.run('ledger: an n8n API key with the Data Table scopes, the GreenNode OCR Ledger API credential, a webhook workflow (REST API)', async () => {
 		const scopes = (await api('GET', '/api-keys/scopes')).filter((scope) => scope.startsWith('dataTable'));
 		expect(scopes.includes('dataTableRow:create'), `the owner's API key scopes are ${scopes.join(', ')}`);
 		const key = await api('POST', '/api-keys', { label: 'GreenNode OCR ledger', scopes, expiresAt: null });
-		credential = await api('POST', '/credentials', {
-			name: 'GreenNode OCR (emulator, 4 s per job)',
-			type: 'greenNodeOcrApi',
-			data: { apiKey: emulator.apiKey, portalUserId: emulator.portalUserId, baseUrl: emulator.url },
-		});
-		const ledgerCredential = await api('POST', '/credentials', {
+		ledgerCredential = await api('POST', '/credentials', {
 			name: 'GreenNode OCR ledger (this n8n)',
 			type: 'greenNodeOcrN8nApi',
 			data: { apiKey: key.rawApiKey, baseUrl: server.base },
@@ -109,7 +113,7 @@ export async function checkLedger(checks, { server, cookie, runtime, logs }) {
 		flow = { ...created, url: `${server.base}/webhook/${PATH}` };
 		return { detail: `${scopes.length} scopes; Webhook → Submit (Wait for Result, raw) with both credentials` };
 	});
-	if (!ready) return undefined;
+	if (!ready) return {};
 
 	const scan = samplePdf(`LEDGER SCAN ${randomUUID()}`);
 	let paidRequestId;
@@ -126,7 +130,7 @@ export async function checkLedger(checks, { server, cookie, runtime, logs }) {
 		expect(failedRun, `no failed execution among ${JSON.stringify(list.results.map((entry) => entry.status))}`);
 		const failedData = await execution(failedRun.id);
 		expect(JSON.stringify(failedData.data.resultData.error ?? {}).includes(requestId), 'the failed execution does not name the request_id');
-		await sleep(JOB_MS);
+		await new Promise((resolve) => setTimeout(resolve, JOB_MS));
 		const retried = await api('POST', `/executions/${failedRun.id}/retry`, { loadWorkflow: false });
 		const after = await waitFor('the retry to end', async () => {
 			const value = await execution(String(retried.id));
@@ -174,20 +178,22 @@ export async function checkLedger(checks, { server, cookie, runtime, logs }) {
 	});
 
 	await checks.run('ledger: a request_id GreenNode no longer knows (404: the emulator restarted) is submitted again', async () => {
-		const port = Number(new URL(emulator.url).port);
-		await stopService(emulator.service);
-		emulator = await startEmulator({ logFile: `${logFile}.2`, delayMs: JOB_MS, port });
+		logFile = join(logs, 'emulator-ledger-restarted.log');
+		current = await restartEmulator(current, logFile);
 		const again = await postScan(flow.url, scan, 'ledger-scan.pdf');
 		expect(again.status === 200 && again.body.reused === false && again.body.request_id !== paidRequestId, `answered ${again.status}: ${again.text.slice(0, 300)}`);
-		const uploads = uploadsOf(`${logFile}.2`, 'ledger-scan.pdf');
-		const polls = readFileSync(`${logFile}.2`, 'utf8').split('\n').filter((line) => line.includes(`/ocr/ingest/${paidRequestId} 404`));
+		const uploads = uploadsOf(logFile, 'ledger-scan.pdf');
+		const polls = readFileSync(logFile, 'utf8').split('\n').filter((line) => line.includes(`/ocr/ingest/${paidRequestId} 404`));
 		expect(uploads.length === 1 && polls.length >= 1, `${uploads.length} uploads after the restart; ${polls.length} polls of the old request_id answered 404`);
 		if (tableId) tableId.requestId = again.body.request_id;
 		return { detail: `${paidRequestId} answered 404; submitted again as ${again.body.request_id}` };
 	});
-	await stopService(emulator.service);
-	// Leave the editor checks one GreenNode OCR credential, which n8n then picks for a new node.
-	await api('POST', `/workflows/${flow.id}/deactivate`).catch(() => {});
-	await api('DELETE', `/credentials/${credential.id}`).catch(() => {});
-	return tableId;
+	// Leave the editor checks the credentials they had (n8n picks the only one of a type for a new node).
+	for (const [what, cleanUp] of [
+		['deactivate the ledger workflow', () => api('POST', `/workflows/${flow.id}/deactivate`, {})],
+		['delete the ledger credential', () => api('DELETE', `/credentials/${ledgerCredential.id}`)],
+	]) {
+		await cleanUp().catch((error) => log(`  (ledger: could not ${what}: ${error.message.slice(0, 200)})`));
+	}
+	return { tableId, emulator: current };
 }
