@@ -1,8 +1,9 @@
 /**
  * Runs an example workflow in-process with n8n's own engine:
  *
- *     Start (two sample invoices) → GreenNode OCR: Submit Document (one item per document; a blurry
- *                                   scan goes to the Needs Review output)
+ *     Start (three sample invoices) → GreenNode OCR: Submit Document (one item per document; a blurry
+ *                                   scan and an invoice whose VAT does not add up go to the Needs
+ *                                   Review output)
  *                                 → GreenNode OCR: Get Table, as spreadsheet rows
  *
  * against the bundled GreenNode emulator (no API key needed), prints what the node produced and
@@ -40,6 +41,7 @@ interface DocumentItem {
 	original?: Record<string, string>;
 	confidence?: Record<string, number>;
 	validation?: Record<string, { valid: boolean; check: string; reason: string }>;
+	checks?: Array<{ code: string; valid: boolean }>;
 	review_reasons?: string[];
 }
 
@@ -80,6 +82,7 @@ async function main(): Promise<void> {
 		: [
 				{ data: samplePdf(), fileName: 'sample-invoice.twopage.pdf', mimeType: 'application/pdf' },
 				{ data: samplePdf('BLURRY'), fileName: 'sample-invoice-blurry.pdf', mimeType: 'application/pdf' },
+				{ data: samplePdf('VAT 8%'), fileName: 'sample-invoice-badvat.twopage.pdf', mimeType: 'application/pdf' },
 			];
 	// Submit with the defaults (wait, one item per document, values normalised and checked), documents
 	// with a field under 80 % confidence or a failed check to the second output; then the tables of
@@ -121,6 +124,7 @@ async function main(): Promise<void> {
 				const document = item.json as DocumentItem;
 				console.log(`\n${label}: ${document.document_id} (${document.document_type}) from ${files[(item.pairedItem as { item: number }).item].fileName}`);
 				for (const reason of document.review_reasons ?? []) console.log(`  needs review: ${reason}`);
+				if (document.checks) console.log(`  checks: ${document.checks.map((check) => `${check.code} ${check.valid ? 'ok' : 'FAILED'}`).join(', ')}`);
 				console.table(fieldRows(document).slice(0, 8));
 			}
 		}

@@ -202,3 +202,65 @@ describe('flattenOcrData', () => {
 		]);
 	});
 });
+
+describe('checks', () => {
+	const invoice = (total: string) => ({
+		request_id: 'r-1',
+		documents: [
+			doc({
+				document_type: 'INVOICE',
+				ocr_data: [
+					{
+						name: 'invoice',
+						value: [
+							field('invoice_date', '15/03/2024', 0.96),
+							field('total_before_vat', '570.000', 0.95),
+							field('vat_rate', '10%', 0.97),
+							field('vat_amount', '57.000', 0.95),
+							field('total_amount', total, 0.96),
+						],
+					},
+				],
+			}),
+		],
+	});
+
+	it('lists the checks of fields alone and against each other; validation keeps one check per field', () => {
+		const [item] = toDocumentItems(invoice('627.000'), { ...all, now: Date.parse('2025-01-01') });
+		expect(item.validation).toEqual({ 'invoice.invoice_date': { check: 'date', valid: true, reason: '2024-03-15 exists' } });
+		expect(item.checks?.map((check) => [check.code, check.valid])).toEqual([
+			['date', true],
+			['invoice_total', true],
+			['invoice_vat', true],
+			['invoice_date_not_future', true],
+		]);
+		expect(item.checks?.[0]).toEqual({ code: 'date', valid: true, fields: ['invoice.invoice_date'], expected: null, found: '15/03/2024', reason: '2024-03-15 exists' });
+		expect(item.needs_review).toBe(false);
+	});
+
+	it('a failed cross-field check goes to review with a reason naming the fields and the numbers', () => {
+		const [item] = toDocumentItems(invoice('672.000'), { ...all, now: Date.parse('2025-01-01') });
+		expect(item.needs_review).toBe(true);
+		expect(item.review_reasons).toEqual([
+			'invoice.total_before_vat, invoice.vat_amount, invoice.total_amount failed the invoice_total check: invoice.total_before_vat 570.000 + invoice.vat_amount 57.000 = 627.000, but invoice.total_amount is 672.000 (off by 45.000)',
+		]);
+		expect(item.checks?.filter((check) => !check.valid).map((check) => check.code)).toEqual(['invoice_total']);
+	});
+
+	it('the clock decides what is in the future: now by default, the given one in tests', () => {
+		const [past] = toDocumentItems(invoice('627.000'), { ...all, now: Date.parse('2024-03-14T12:00:00Z') });
+		expect(past.review_reasons).toEqual([expect.stringMatching(/^invoice\.invoice_date failed the invoice_date_not_future check: invoice\.invoice_date 2024-03-15 is in the future \(today is 2024-03-14\)$/)]);
+		expect(toDocumentItems(invoice('627.000'), all)[0].needs_review).toBe(false);
+	});
+
+	it('no checks without Validate Fields; the sides of one card still name each other', () => {
+		const front = doc({ document_id: 'f', ocr_data: [{ name: 'eid', value: [field('id_number', '079303009457'), field('dob', '03/09/2003')] }] });
+		const back = doc({ document_id: 'b', ocr_data: [{ name: 'eid', value: [field('date_of_issue', '15/08/2021')] }] });
+		const items = toDocumentItems({ documents: [front, back] }, off);
+		expect(items.map((item) => [item.paired_document_id, item.checks, item.validation])).toEqual([
+			['b', undefined, undefined],
+			['f', undefined, undefined],
+		]);
+		expect(toDocumentItems({ documents: [front] }, all)[0]).not.toHaveProperty('paired_document_id');
+	});
+});

@@ -1,7 +1,8 @@
 /**
  * The emulator's realistic content, over real HTTP: the ID card front and back, the invoice and
- * its table over two pages, and the file-name words `blurry`, `rotated`, `mismatch` and `twopage`,
- * and the GET_TABLE job that finishes empty. The facts a validating client relies on (CCCD
+ * its table over two pages, and the file-name words `blurry`, `rotated`, `mismatch`, `twopage`,
+ * `badtotal`, `badvat`, `badlines`, `noexpiry` and `offmilestone`, and the GET_TABLE job that
+ * finishes empty. The facts a validating client relies on (CCCD
  * structure, tax-code check digits, amount in words) are recomputed here, not read from the
  * emulator's code.
  */
@@ -306,6 +307,64 @@ describe('emulator content', () => {
 		expect(taxCodeValid(valueOf(invoice, 'buyer_tax_code'))).toBe(true);
 		expect(vnNumber(valueOf(invoice, 'total_amount'))).toBe(4_610_000);
 		expect(amountFromWords(valueOf(invoice, 'amount_in_words'))).toBe(4_600_000);
+	});
+
+	it('badtotal, badvat, badlines: invoices whose figures do not add up, each in one way only', async () => {
+		const figures = async (fileName: string) => {
+			const fields = fieldsOf((await ocr('INVOICE', fileName)).result.documents[0]);
+			const [before, vat, total] = ['total_before_vat', 'vat_amount', 'total_amount'].map((name) => vnNumber(valueOf(fields, name)));
+			const rate = Number(/^(\d+)%$/.exec(valueOf(fields, 'vat_rate'))![1]);
+			return { before, vat, total, rate, words: amountFromWords(valueOf(fields, 'amount_in_words')) };
+		};
+		const good = await figures('invoice.jpg');
+		expect(good.before + good.vat).toBe(good.total);
+		expect(Math.round((good.before * good.rate) / 100)).toBe(good.vat);
+		const badTotal = await figures('invoice-badtotal.jpg');
+		expect(badTotal.total).not.toBe(badTotal.before + badTotal.vat);
+		expect(badTotal.words).toBe(badTotal.before + badTotal.vat);
+		expect(Math.round((badTotal.before * badTotal.rate) / 100)).toBe(badTotal.vat);
+		const badVat = await figures('invoice-badvat.jpg');
+		expect(badVat.rate).toBe(8);
+		expect(Math.round((badVat.before * badVat.rate) / 100)).not.toBe(badVat.vat);
+		expect(badVat.before + badVat.vat).toBe(badVat.total);
+
+		const { requestId, result } = await ocr('INVOICE', 'invoice-twopage-badlines.pdf');
+		const before = vnNumber(valueOf(fieldsOf(result.documents[0]), 'total_before_vat'));
+		const { tables } = await getJson<{ tables: TableEntry[] }>(`/ocr/ingest/table/${requestId}/doc-1`);
+		const lines = tables.flatMap(bodyRows);
+		const wrong = lines.filter(([, , quantity, price, amount]) => Number(quantity) * vnNumber(price) !== vnNumber(amount));
+		expect(wrong.map((line) => line[0])).toEqual(['2']);
+		expect(lines.reduce((sum, line) => sum + vnNumber(line[4]), 0)).not.toBe(before);
+	});
+
+	it('ID expiry: on the birthday at 25 or 40 by the age at issue, off it under offmilestone; noexpiry issued at 59 (at 55 under offmilestone)', async () => {
+		const card = async (fileName: string) => {
+			const [front, back] = (await ocr('ID', fileName)).result.documents.map(fieldsOf);
+			const dob = realDate(valueOf(front, 'dob'));
+			const issue = realDate(valueOf(back, 'date_of_issue'));
+			const ageAtIssue = issue.year - dob.year - (issue.month * 100 + issue.day < dob.month * 100 + dob.day ? 1 : 0);
+			return { front, back, dob, issue, ageAtIssue, expiry: valueOf(front, 'date_of_expiry'), mrz: valueOf(back, 'mrz_line_2') };
+		};
+		// Luật CCCD 2014: issued before 23 → 25; before 38 → 40; before 58 → 60; later, none
+		const dueAge = (age: number) => (age < 23 ? 25 : age < 38 ? 40 : age < 58 ? 60 : undefined);
+		for (const fileName of ['cccd.pdf', 'cccd-mismatch.pdf']) {
+			const { dob, ageAtIssue, expiry } = await card(fileName);
+			const due = realDate(expiry);
+			expect([due.day, due.month, due.year]).toEqual([dob.day, dob.month, dob.year + dueAge(ageAtIssue)!]);
+		}
+		const off = await card('cccd-offmilestone.pdf');
+		const due = realDate(off.expiry);
+		expect([due.day, due.month]).not.toEqual([off.dob.day, off.dob.month]);
+		expect(off.mrz.slice(8, 14)).toBe(`${String(due.year).slice(2)}${off.expiry.slice(3, 5)}${off.expiry.slice(0, 2)}`);
+
+		const elder = await card('cccd-noexpiry.pdf');
+		expect(elder.expiry).toBe('Không thời hạn');
+		expect(elder.ageAtIssue).toBeGreaterThanOrEqual(58);
+		expect(readCccd(valueOf(elder.front, 'id_number')).birthYear).toBe(elder.dob.year);
+		expect(elder.mrz.slice(8, 15)).toBe('<<<<<<0');
+		const early = await card('cccd-noexpiry-offmilestone.pdf');
+		expect(early.expiry).toBe('Không thời hạn');
+		expect(dueAge(early.ageAtIssue)).toBe(60);
 	});
 
 	it('GET_TABLE: finishes with ocr_data null and an empty schema table, and stays so', async () => {

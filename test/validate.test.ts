@@ -3,6 +3,7 @@ import {
 	checkAmountInWords,
 	checkCccd,
 	checkDate,
+	checkFields,
 	checkTaxCode,
 	taxCheckDigit,
 	validateFields,
@@ -241,5 +242,33 @@ describe('validateFields', () => {
 		const result = validateFields({ valid_from: '29/02/2023', branch: '0100109106-001' });
 		expect(result.valid_from).toMatchObject({ check: 'date', valid: false });
 		expect(result.branch).toMatchObject({ check: 'tax_code', valid: true });
+	});
+});
+
+describe('checkFields', () => {
+	it('says what each check read: the field and the fields it was compared with, the amounts in words and in figures', () => {
+		const result = checkFields({
+			'eid.id_number': '079303009457',
+			'eid.dob': '03/09/2003',
+			'eid.sex': 'Nữ',
+			'inv.tong_tien': '4.610.000 đ',
+			'inv.so_tien_bang_chu': 'Bốn triệu sáu trăm nghìn đồng',
+			'inv.mst': '0100109106',
+		});
+		expect(Object.fromEntries(Object.entries(result).map(([key, { check, fields, expected, found }]) => [key, { check, fields, expected, found }]))).toEqual({
+			'eid.id_number': { check: 'cccd', fields: ['eid.id_number', 'eid.dob', 'eid.sex'], expected: null, found: '079303009457' },
+			'eid.dob': { check: 'date', fields: ['eid.dob'], expected: null, found: '03/09/2003' },
+			'inv.so_tien_bang_chu': { check: 'amount_in_words', fields: ['inv.so_tien_bang_chu', 'inv.tong_tien'], expected: 4610000, found: 4600000 },
+			'inv.mst': { check: 'tax_code', fields: ['inv.mst'], expected: null, found: '0100109106' },
+		});
+	});
+
+	it('gives validateFields its answers, without what they read', () => {
+		const fields = { 'eid.id_number': '079103009457', 'eid.dob': '03/09/2003', total: '100.000', amount_in_words: 'Một trăm nghìn đồng' };
+		const detailed = checkFields(fields);
+		expect(validateFields(fields)).toEqual(
+			Object.fromEntries(Object.entries(detailed).map(([key, { check, valid, reason }]) => [key, { check, valid, reason }])),
+		);
+		expect(detailed.amount_in_words).toMatchObject({ valid: true, expected: 100000, found: 100000 });
 	});
 });

@@ -19,6 +19,8 @@
  *   notable   no tables                      front / back   that side of an ID card (doc_type ID)
  *   twopage   one document whose table runs over pages 1 and 2, same header (doc_type INVOICE)
  *   blank     the job finishes with no documents at all (total_doc 0), as for a blank page
+ *   badtotal / badvat / badlines (with twopage)   an invoice whose total, VAT or lines do not add up
+ *   offmilestone   an ID card whose expiry is off the rules; noexpiry   a card without expiry, issued at 59
  *   blurry    some fields with confidence 0.3–0.6
  *   rotated   is_correct_classification false
  *   mismatch  data that fails validation: CCCD century digit against the birth date, a tax code

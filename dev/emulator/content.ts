@@ -28,6 +28,19 @@
  *                       born 2000–2099) for a holder born 14/06/1988; an invoice whose words say
  *                       4.600.000 against a total of 4.610.000 and whose seller tax code 0312345678
  *                       has a wrong check digit.
+ *   `badtotal`          an invoice total read as 4.601.000: 4.190.909 + 419.091 is 4.610.000 (and
+ *                       the words say so).
+ *   `badvat`            an invoice VAT rate read as 8%: 419.091 is 10% of 4.190.909.
+ *   `badlines`          the `twopage` table's line 2 reads 450.000 for 12 × 45.000, so the lines add
+ *                       up to 4.100.909, not 4.190.909.
+ *                       Without these words an invoice adds up: total, VAT, and the `twopage` lines.
+ *   `noexpiry`          an ID card without expiry ("Không thời hạn"), issued at 59 to PHẠM VĂN LONG,
+ *                       born 12/05/1962 (001062004215).
+ *   `offmilestone`      an ID card whose expiry is off the rules: the issue date + 15 years, on no
+ *                       birthday at 25, 40 or 60 (with `noexpiry`: no expiry, but issued at 55).
+ *                       Without it the expiry is right: at 25 (issued at 17), at 40 for the
+ *                       `mismatch` holder (issued at 32). An ID PDF holds both sides of one card
+ *                       (page 1 the front, page 2 the back), which the node reads together.
  *   doc_type `GET_TABLE` finished but empty for good, as seen live: ONE document with
  *                       `ocr_data: null` and `schema: { table: [] }`, progress complete, no tables,
  *                       signatures or stamps (enable it: GREENNODE_EMULATOR_DOC_TYPES or
@@ -53,6 +66,11 @@ export interface ContentWords {
 	mismatch: boolean;
 	twoPage: boolean;
 	blank: boolean;
+	badTotal: boolean;
+	badVat: boolean;
+	badLines: boolean;
+	noExpiry: boolean;
+	offMilestone: boolean;
 }
 
 export function contentWords(fileName = ''): ContentWords {
@@ -66,6 +84,11 @@ export function contentWords(fileName = ''): ContentWords {
 		mismatch: has('mismatch'),
 		twoPage: has('twopage'),
 		blank: has('blank'),
+		badTotal: has('badtotal'),
+		badVat: has('badvat'),
+		badLines: has('badlines'),
+		noExpiry: has('noexpiry'),
+		offMilestone: has('offmilestone'),
 	};
 }
 
@@ -104,13 +127,13 @@ const DOC_TYPES: Record<string, DocTypeInfo> = {
 	ID: {
 		title: 'Căn cước công dân',
 		group: 'eid',
-		fields: (page, words) => idCardFields(idSide(page, words), words.mismatch),
+		fields: (page, words) => idCardFields(idSide(page, words), words.mismatch, words),
 		blurry: ID_BLURRY,
 	},
 	INVOICE: {
 		title: 'Hóa đơn giá trị gia tăng',
 		group: 'invoice',
-		fields: (page, words) => invoiceFields(page, words.mismatch),
+		fields: (page, words) => invoiceFields(page, words.mismatch, words),
 		blurry: INVOICE_BLURRY,
 	},
 	BANK_STATEMENT: {
@@ -279,5 +302,6 @@ export function documentParts(kind: 'table' | 'signature' | 'stamp', doc: Docume
 	if (kind === 'stamp') {
 		return stamps();
 	}
-	return contentWords(doc.fileName).twoPage ? twoPageInvoiceTables() : invoiceTables();
+	const words = contentWords(doc.fileName);
+	return words.twoPage ? twoPageInvoiceTables(words) : invoiceTables();
 }

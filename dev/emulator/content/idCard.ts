@@ -6,6 +6,12 @@
  * The default holder's number is valid: 079 = Hồ Chí Minh, 4th digit 3 = female born 2000–2099,
  * digits 5–6 = 03 for 2003. The `mismatch` holder's 4th digit (2 = male born 2000–2099)
  * contradicts the date of birth in 1988; digits 5–6 (88) agree with it.
+ *
+ * Expiry (Luật CCCD 2014): a card expires on the birthday at 25, 40 or 60, or at the next of these
+ * when issued within two years before one; issued at 58 or later it has none. The default card,
+ * issued at 17, expires at 25; the `mismatch` card, issued at 32, at 40; the `noexpiry` holder's,
+ * issued at 59, says "Không thời hạn". Under `offmilestone` the printed expiry is the issue date
+ * plus 15 years (a date on no birthday), and the `noexpiry` card was issued at 55.
  */
 import { field, type OcrField } from './base';
 
@@ -46,6 +52,26 @@ export const MISMATCH_ID_HOLDER: Readonly<Holder> = {
 	features: 'Sẹo chấm C:2cm dưới sau cánh mũi trái',
 };
 
+/** Born 1962 (001 = Hà Nội, 0 = male born 1900–1999), issued at 59: no expiry. */
+export const ELDER_HOLDER: Readonly<Holder> = {
+	idNumber: '001062004215',
+	name: 'PHẠM VĂN LONG',
+	dob: '12/05/1962',
+	sex: 'Nam',
+	placeOfOrigin: 'Xã Phụng Thượng, Huyện Phúc Thọ, Hà Nội',
+	placeOfResidence: '18 Hàng Bạc, Phường Hàng Bạc, Quận Hoàn Kiếm, Hà Nội',
+	dateOfExpiry: 'Không thời hạn',
+	dateOfIssue: '10/07/2021',
+	features: 'Sẹo chấm C:1cm trên đuôi mắt trái',
+};
+
+/** The card with its expiry off the rules: issue date + 15 years, or for a card without expiry, issued at 55. */
+export function offMilestone(holder: Readonly<Holder>): Holder {
+	if (!/^\d{2}\/\d{2}\/\d{4}$/.test(holder.dateOfExpiry)) return { ...holder, dateOfIssue: '20/03/2018' };
+	const [day, month, year] = holder.dateOfIssue.split('/');
+	return { ...holder, dateOfExpiry: `${day}/${month}/${Number(year) + 15}` };
+}
+
 const ISSUER = 'CỤC TRƯỞNG CỤC CẢNH SÁT QUẢN LÝ HÀNH CHÍNH VỀ TRẬT TỰ XÃ HỘI';
 const PLACE_OF_ISSUE = 'CỤC CẢNH SÁT QUẢN LÝ HÀNH CHÍNH VỀ TRẬT TỰ XÃ HỘI';
 const ISSUER_NAME = 'Trần Quốc Bảo';
@@ -79,10 +105,10 @@ export function mrzCheckDigit(text: string): string {
 	return String(sum % 10);
 }
 
-/** yymmdd of a dd/mm/yyyy date. */
+/** yymmdd of a dd/mm/yyyy date; `<<<<<<` for none ("Không thời hạn"). */
 function yymmdd(date: string): string {
 	const [d, m, y] = date.split('/');
-	return `${y.slice(2)}${m}${d}`;
+	return y === undefined ? '<<<<<<' : `${y.slice(2)}${m}${d}`;
 }
 
 /** The three 30-character lines of a TD1 machine-readable zone. */
@@ -129,8 +155,15 @@ function back(holder: Readonly<Holder>): OcrField[] {
 	];
 }
 
+/** Which card, chosen by file-name words. */
+export interface CardVariant {
+	noExpiry?: boolean;
+	offMilestone?: boolean;
+}
+
 /** The `eid` fields of one side of the card. */
-export function idCardFields(side: 'front' | 'back', mismatch: boolean): OcrField[] {
-	const holder = mismatch ? MISMATCH_ID_HOLDER : ID_HOLDER;
+export function idCardFields(side: 'front' | 'back', mismatch: boolean, variant: CardVariant = {}): OcrField[] {
+	let holder = variant.noExpiry ? ELDER_HOLDER : mismatch ? MISMATCH_ID_HOLDER : ID_HOLDER;
+	if (variant.offMilestone) holder = offMilestone(holder);
 	return side === 'front' ? front(holder) : back(holder);
 }

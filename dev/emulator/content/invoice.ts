@@ -3,7 +3,10 @@
  * two-page table come to 4.190.909 before VAT, VAT at 10% is 419.091 (419.090,9 rounded), and the
  * total 4.610.000 is what the words say. Both tax codes are valid (check digit
  * 10 − (Σ dᵢ·wᵢ mod 11), weights 31 29 23 19 17 13 7 5 3); the buyer's is a branch code (10-3).
- * Under `mismatch` the seller's check digit is wrong and the words say 4.600.000.
+ * Under `mismatch` the seller's check digit is wrong and the words say 4.600.000. The figures that
+ * do not add up: `badtotal` reads the total as 4.601.000 (the words still say 4.610.000), `badvat`
+ * reads the rate as 8% (8% of 4.190.909 is 335.273, not 419.091), `badlines` reads line 2 of the
+ * two-page table as 450.000 (12 × 45.000 is 540.000; the lines then add up to 4.100.909).
  */
 import { buildTable, field, grid, type OcrField, type Table } from './base';
 
@@ -23,6 +26,21 @@ export const MISMATCH_INVOICE_VALUES = {
 	amountInWords: 'Bốn triệu sáu trăm nghìn đồng',
 } as const;
 
+/** What `badtotal`, `badvat` and `badlines` read instead. */
+export const BAD_INVOICE_VALUES = {
+	totalAmount: '4.601.000',
+	vatRate: '8%',
+	/** The amount of line 2 (12 × 45.000 = 540.000). */
+	lineAmount: '450.000',
+} as const;
+
+/** Figures that do not add up, chosen by file-name words. */
+export interface InvoiceFaults {
+	badTotal?: boolean;
+	badVat?: boolean;
+	badLines?: boolean;
+}
+
 /** Confidences under the `blurry` file-name word (0.3–0.6); the other fields keep theirs. */
 export const INVOICE_BLURRY: Readonly<Record<string, number>> = {
 	invoice_date: 0.41,
@@ -31,13 +49,13 @@ export const INVOICE_BLURRY: Readonly<Record<string, number>> = {
 	amount_in_words: 0.33,
 };
 
-function totals(mismatch: boolean): OcrField[] {
+function totals(mismatch: boolean, faults: InvoiceFaults): OcrField[] {
 	const v = INVOICE_VALUES;
 	return [
 		field('total_before_vat', v.totalBeforeVat, 0.95, [900, 1230, 1180, 1265]),
-		field('vat_rate', '10%', 0.97, [420, 1270, 520, 1305]),
+		field('vat_rate', faults.badVat ? BAD_INVOICE_VALUES.vatRate : '10%', 0.97, [420, 1270, 520, 1305]),
 		field('vat_amount', v.vatAmount, 0.95, [900, 1270, 1180, 1305]),
-		field('total_amount', v.totalAmount, 0.96, [900, 1330, 1180, 1370]),
+		field('total_amount', faults.badTotal ? BAD_INVOICE_VALUES.totalAmount : v.totalAmount, 0.96, [900, 1330, 1180, 1370]),
 		field('amount_in_words', mismatch ? MISMATCH_INVOICE_VALUES.amountInWords : v.amountInWords, 0.93, [60, 1380, 1180, 1420]),
 	];
 }
@@ -46,9 +64,9 @@ function totals(mismatch: boolean): OcrField[] {
  * The `invoice` fields of a page: page 1 has the whole invoice (header, parties, totals), a
  * later page only the totals it ends with.
  */
-export function invoiceFields(page: number, mismatch: boolean): OcrField[] {
+export function invoiceFields(page: number, mismatch: boolean, faults: InvoiceFaults = {}): OcrField[] {
 	if (page !== 1) {
-		return totals(mismatch);
+		return totals(mismatch, faults);
 	}
 	return [
 		field('invoice_number', '0000123', 0.97, [980, 180, 1160, 220]),
@@ -62,7 +80,7 @@ export function invoiceFields(page: number, mismatch: boolean): OcrField[] {
 		field('buyer_tax_code', INVOICE_VALUES.buyerTaxCode, 0.97, [60, 650, 470, 690]),
 		field('buyer_address', 'Số 8 Đại lộ Bình Dương, Phường Phú Hòa, TP. Thủ Dầu Một, Bình Dương', 0.91, [60, 695, 1150, 735]),
 		field('payment_method', 'TM/CK', 0.96, [60, 740, 400, 775]),
-		...totals(mismatch),
+		...totals(mismatch, faults),
 	];
 }
 
@@ -81,10 +99,11 @@ export const INVOICE_LINES: ReadonlyArray<readonly [string, string, string, stri
 
 /**
  * One table running over two pages, as two table entries: the header row repeated on page 2,
- * the rows numbered on.
+ * the rows numbered on (under `badlines`, line 2 does not add up).
  */
-export function twoPageInvoiceTables(): Table[] {
+export function twoPageInvoiceTables(faults: InvoiceFaults = {}): Table[] {
 	const rows = INVOICE_LINES.map((line, i) => [String(i + 1), ...line]);
+	if (faults.badLines) rows[1][4] = BAD_INVOICE_VALUES.lineAmount;
 	const first = buildTable(1, [60, 800, 1180, 1200], 5, 5, grid([HEADER, ...rows.slice(0, 4)]));
 	const second = buildTable(2, [60, 140, 1180, 460], 4, 5, grid([HEADER, ...rows.slice(4)]));
 	return [first, second];

@@ -3,11 +3,11 @@ import type { IBinaryData, IDataObject, IDisplayOptions, IExecuteFunctions, INod
 type Show = NonNullable<IDisplayOptions['show']>;
 
 import { mapWithConcurrency } from '../helpers/concurrency';
-import { toDocumentItems } from '../helpers/documents';
+import { applyTableChecks, toDocumentItems, type DocumentItem } from '../helpers/documents';
 import { tableRows } from '../helpers/table';
 import { getDocumentPart, type DocumentPart, type RequestSettings } from '../transport/endpoints';
 import { storeResultImage } from './resultImage';
-import { readBoolean, readChoice, readList, readOptions, readThreshold } from './settings';
+import { readBoolean, readChoice, readFieldThresholds, readList, readOptions, readThreshold } from './settings';
 
 /**
  * The `documents` output of Submit (with Wait for Result) and Get Result: one flat item per document,
@@ -72,7 +72,7 @@ const DOCUMENT_OPTIONS: INodeProperties[] = [
 		type: 'boolean',
 		default: true,
 		description:
-			'Whether to check citizen ID numbers (CCCD), tax codes (MST), dates, and amounts in words against amounts in figures',
+			'Whether to check citizen ID numbers (CCCD), tax codes (MST), dates and amounts in words, and fields against each other: an invoice\'s total, VAT and lines, an ID card\'s dates',
 	},
 	{
 		displayName: 'Review Threshold',
@@ -81,7 +81,41 @@ const DOCUMENT_OPTIONS: INodeProperties[] = [
 		typeOptions: { minValue: 0, maxValue: 1, numberPrecision: 2 },
 		default: 0,
 		description:
-			'Above 0, a second output "Needs Review" gets each document with a field below this confidence, a failed check, a doubtful classification or no content. 0 turns it off.',
+			'Above 0, a second output "Needs Review" gets each document with a field below this confidence, a failed check, a doubtful classification or no content. 0 turns it off (unless Field Thresholds are set).',
+	},
+	{
+		displayName: 'Field Thresholds',
+		name: 'fieldThresholds',
+		type: 'fixedCollection',
+		typeOptions: { multipleValues: true },
+		placeholder: 'Add Field Threshold',
+		default: {},
+		description:
+			'A confidence of their own for some fields, such as 0.95 for total_amount: a document goes to Needs Review when such a field is below it, even with Review Threshold lower or 0',
+		options: [
+			{
+				displayName: 'Field Threshold',
+				name: 'values',
+				values: [
+					{
+						displayName: 'Field',
+						name: 'field',
+						type: 'string',
+						default: '',
+						placeholder: 'e.g. total_amount',
+						description: 'The field name, with or without its group: total_amount or invoice.total_amount',
+					},
+					{
+						displayName: 'Threshold',
+						name: 'threshold',
+						type: 'number',
+						typeOptions: { minValue: 0, maxValue: 1, numberPrecision: 2 },
+						default: 0.9,
+						description: 'The lowest confidence (0–1) at which this field needs no review',
+					},
+				],
+			},
+		],
 	},
 ];
 
@@ -93,6 +127,7 @@ export interface OutputSettings {
 	normalize: boolean;
 	validate: boolean;
 	reviewThreshold: number;
+	fieldThresholds: Array<{ field: string; threshold: number }>;
 }
 
 export function readOutputSettings(
@@ -106,6 +141,7 @@ export function readOutputSettings(
 		normalize: readBoolean.call(this, options.normalize, 'Normalize Values', true, itemIndex),
 		validate: readBoolean.call(this, options.validate, 'Validate Fields', true, itemIndex),
 		reviewThreshold: readThreshold.call(this, options.reviewThreshold, itemIndex),
+		fieldThresholds: readFieldThresholds.call(this, options.fieldThresholds, itemIndex),
 	};
 }
 
@@ -168,6 +204,10 @@ export async function documentOutputs(
 			outputs.set(task.finished.itemIndex, error as Error);
 		}
 	});
+	for (const item of finished) {
+		if (!item.output.include.includes('tables') || outputs.get(item.itemIndex) instanceof Error) continue;
+		for (const document of built.get(item.itemIndex) ?? []) applyTableChecks(document.json as unknown as DocumentItem, item.output);
+	}
 	for (const [itemIndex, documents] of built) {
 		if (outputs.get(itemIndex) instanceof Error) continue;
 		outputs.set(

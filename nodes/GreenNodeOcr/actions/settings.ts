@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { nameWords } from '../helpers/normalize';
 import type { RequestSettings } from '../transport/request';
 import type { WaitSettings } from '../wait/waitForResults';
 import { DEFAULTS, LIMITS } from './fields';
@@ -152,5 +153,37 @@ export function readThreshold(this: IExecuteFunctions, raw: unknown, itemIndex: 
 		itemIndex,
 		description:
 			'Use a confidence such as 0.8 (a percentage such as 80 is read as 0.8); 0 turns the Needs Review output off. Check the expression that sets it.',
+	});
+}
+
+/**
+ * Field Thresholds: a list of `{ field, threshold }` (the fixed collection's `values`, or a list from
+ * an expression). Each needs a field name and a confidence from 0 to 1 (a percentage above 1 up to
+ * 100); a name given twice is an error, as is anything else that is not such a list.
+ */
+export function readFieldThresholds(this: IExecuteFunctions, raw: unknown, itemIndex: number): Array<{ field: string; threshold: number }> {
+	if (raw === undefined || raw === null || raw === '') return [];
+	const fail = (problem: string): never => {
+		throw new NodeOperationError(this.getNode(), `Field Thresholds ${problem}`, {
+			itemIndex,
+			description:
+				'Give each entry a field name (such as total_amount or invoice.total_amount) and a confidence from 0 to 1, such as 0.95; an expression must give a list of { field, threshold }.',
+		});
+	};
+	const container = typeof raw === 'object' && !Array.isArray(raw) ? (raw as IDataObject).values : raw;
+	if (container === undefined || container === null) return [];
+	if (!Array.isArray(container)) return fail(`must be a list of fields and thresholds (it is ${shown(container)})`);
+	const seen = new Set<string>();
+	return container.map((entry, index) => {
+		const { field, threshold } = (entry !== null && typeof entry === 'object' ? entry : {}) as IDataObject;
+		const name = typeof field === 'string' ? field.trim() : '';
+		const key = nameWords(name).join('_');
+		if (key === '') return fail(`entry ${index + 1} has no field name (it is ${shown(entry)})`);
+		if (seen.has(key)) return fail(`name ${name} twice`);
+		seen.add(key);
+		const value =
+			typeof threshold === 'number' ? threshold : typeof threshold === 'string' && threshold.trim() !== '' ? Number(threshold.trim().replace(/%$/, '')) : Number.NaN;
+		if (!Number.isFinite(value) || value < 0 || value > 100) return fail(`of ${name} must be a number from 0 to 1 (it is ${shown(threshold)})`);
+		return { field: name, threshold: value > 1 ? value / 100 : value };
 	});
 }

@@ -1,8 +1,9 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { normalizeFields } from './normalize';
+import { invoiceChecksWithLines, requestChecks, tableChecks, type Check, type DocumentFields, type TableRowItem } from './crossChecks';
+import { nameWords, normalizeFields } from './normalize';
 import { classifyResult } from './result';
-import { validateFields, type FieldCheck } from './validate';
+import { checkFields, type FieldCheck } from './validate';
 import { asObject } from './values';
 
 /**
@@ -13,18 +14,32 @@ import { asObject } from './values';
  * and lists of lists get the 1-based row ("items.2.quantity"). A key met again in the same
  * document gets " (2)", " (3)"…, so keys never collide and do not depend on anything but order.
  *
- * Review: with `reviewThreshold` > 0 (0–1, or a percentage above 1) a document needs review when a
- * field's confidence is below it, a validation fails, `is_correct_classification` is false or the
- * document has no content; `review_reasons` says which. 0 turns review off: `needs_review` is
- * false and `review_reasons` empty (the facts stay visible in `confidence`, `validation`,
+ * Checks: `validation` holds the check of each field alone; `checks` lists every check, those of
+ * fields alone and those of fields against each other (crossChecks.ts), the two sides of one card
+ * read together (the items name each other in `paired_document_id`).
+ *
+ * Review: with `reviewThreshold` > 0 (0–1, or a percentage above 1) or `fieldThresholds`, a document
+ * needs review when a field's confidence is below its threshold (its own in `fieldThresholds`, else
+ * `reviewThreshold`), a check fails, `is_correct_classification` is false or the document has no
+ * content; `review_reasons` says which. Without either review is off: `needs_review` is false and
+ * `review_reasons` empty (the facts stay visible in `confidence`, `validation`, `checks`,
  * `is_correct_classification` and `empty`). Document keys this module does not know (`schema`,
  * `is_correct`…) are passed through under `extra`.
  */
+
+export interface FieldThreshold {
+	/** A field name, with or without its group ("invoice.total_amount" or "total_amount"). */
+	field: string;
+	threshold: number;
+}
 
 export interface DocumentItemOptions {
 	normalize: boolean;
 	validate: boolean;
 	reviewThreshold: number;
+	fieldThresholds?: FieldThreshold[];
+	/** The clock for "not in the future", in ms; now when absent. */
+	now?: number;
 }
 
 export interface DocumentItem {
@@ -44,6 +59,10 @@ export interface DocumentItem {
 	/** Field confidence, 0–1. */
 	confidence: Record<string, number>;
 	validation?: Record<string, FieldCheck>;
+	/** Every check, of fields alone and against each other, with Validate Fields on. */
+	checks?: Check[];
+	/** The other side of the same card, a document of the same request. */
+	paired_document_id?: string;
 	needs_review: boolean;
 	review_reasons: string[];
 	empty?: true;
@@ -127,18 +146,83 @@ function round(n: number): string {
 	return String(Number(n.toFixed(4)));
 }
 
+/** A threshold as 0–1 (a percentage above 1), 0 or less as none. */
+function asThreshold(value: unknown): number {
+	let threshold = Number(value) || 0;
+	if (threshold > 1) threshold /= 100;
+	return threshold > 0 ? threshold : 0;
+}
+
+interface Review {
+	on: boolean;
+	threshold: number;
+	/** The field's own threshold, when Field Thresholds names it. */
+	fieldThreshold: (key: string) => number | undefined;
+}
+
+const none = () => undefined;
+
+/** The words of a field name's endings: "invoice.total_amount (2)" gives "invoice_total_amount" and "total_amount". */
+function suffixes(key: string): string[] {
+	const segments = key.replace(/\s*\(\d+\)$/, '').split('.');
+	return segments.map((_, i) => nameWords(segments.slice(i).join('.')).join('_'));
+}
+
+function reviewOf(options: Pick<DocumentItemOptions, 'reviewThreshold' | 'fieldThresholds'>): Review {
+	const threshold = asThreshold(options.reviewThreshold);
+	const named = new Map<string, number>();
+	for (const { field, threshold: value } of options.fieldThresholds ?? []) {
+		const words = nameWords(String(field)).join('_');
+		if (words !== '' && !named.has(words)) named.set(words, Math.max(0, asThreshold(value)));
+	}
+	const fieldThreshold =
+		named.size === 0
+			? none
+			: (key: string) => {
+					for (const suffix of suffixes(key)) if (named.has(suffix)) return named.get(suffix);
+					return undefined;
+				};
+	return { on: threshold > 0 || named.size > 0, threshold, fieldThreshold };
+}
+
+/** The codes of the checks of fields alone: their reasons come from `validation`. */
+const FIELD_CODES = new Set<string>(['cccd', 'tax_code', 'date', 'amount_in_words']);
+
+const checkReason = (check: Check) => `${check.fields.join(', ')} failed the ${check.code} check: ${check.reason}`;
+
+/** The review reasons of a document's confidences and checks (the others come first). */
+function reviewReasons(item: DocumentItem, review: Review, first: string[]): string[] {
+	const reasons = [...first];
+	for (const [key, p] of Object.entries(item.confidence)) {
+		const own = review.fieldThreshold(key);
+		if (own !== undefined) {
+			if (p < own) reasons.push(`confidence of ${key} is ${round(p)}, below its field threshold ${round(own)}`);
+		} else if (p < review.threshold) reasons.push(`confidence of ${key} is ${round(p)}, below ${round(review.threshold)}`);
+	}
+	for (const [key, check] of Object.entries(item.validation ?? {})) {
+		if (!check.valid) reasons.push(`${key} failed the ${check.check} check: ${check.reason}`);
+	}
+	for (const check of item.checks ?? []) {
+		if (!check.valid && !FIELD_CODES.has(check.code)) reasons.push(checkReason(check));
+	}
+	return reasons;
+}
+
+function documentFields(item: DocumentItem): DocumentFields {
+	return { documentId: item.document_id, documentType: item.document_type, fields: item.fields, original: item.original };
+}
+
 /** One item per document of a Get Result `data` object (or of a whole `{ data }` answer). */
 export function toDocumentItems(data: unknown, options: DocumentItemOptions): DocumentItem[] {
 	let root = asObject(data) ?? {};
 	if (!Array.isArray(root.documents) && asObject(root.data)) root = asObject(root.data) as IDataObject;
 	const documents = Array.isArray(root.documents) ? root.documents : [];
-	let threshold = Number(options.reviewThreshold) || 0;
-	if (threshold > 1) threshold /= 100;
-	if (threshold < 0) threshold = 0;
+	const review = reviewOf(options);
 
 	const objects = documents.map(asObject).filter((doc): doc is IDataObject => doc !== undefined);
-	if (objects.length === 0) return [requestItem(root, threshold)];
-	return objects.map((doc) => {
+	if (objects.length === 0) return [requestItem(root, review.on)];
+	const firstReasons: string[][] = [];
+	const items = objects.map((doc) => {
 		const { fields, confidence } = flattenOcrData(doc.ocr_data);
 		const item: DocumentItem = {
 			request_id: text(root.request_id) ?? text(doc.request_id),
@@ -163,30 +247,79 @@ export function toDocumentItems(data: unknown, options: DocumentItemOptions): Do
 			item.fields = normalized.fields;
 			item.original = normalized.original;
 		}
-		if (options.validate) item.validation = validateFields(raw);
+		if (options.validate) {
+			const checked = checkFields(raw);
+			const validation: Record<string, FieldCheck> = {};
+			const checks: Check[] = [];
+			for (const [key, { check, valid, reason, fields: read, expected, found }] of Object.entries(checked)) {
+				validation[key] = { check, valid, reason };
+				checks.push({ code: check, valid, fields: read, expected, found, reason });
+			}
+			item.validation = validation;
+			item.checks = checks;
+		}
 
 		const empty = Object.keys(item.fields).length === 0;
 		if (empty) item.empty = true;
-		if (threshold > 0) {
-			const reasons = item.review_reasons;
+		const reasons: string[] = [];
+		if (review.on) {
 			if (empty) reasons.push(`no OCR content (ocr_data is ${doc.ocr_data === null ? 'null' : doc.ocr_data === undefined ? 'missing' : 'empty'})`);
 			if (doc.is_correct_classification === false) {
 				reasons.push(`the document may be misclassified${item.document_type ? ` as ${item.document_type}` : ''} (is_correct_classification is false)`);
 			}
-			for (const [key, p] of Object.entries(confidence)) {
-				if (p < threshold) reasons.push(`confidence of ${key} is ${round(p)}, below ${round(threshold)}`);
-			}
-			for (const [key, check] of Object.entries(item.validation ?? {})) {
-				if (!check.valid) reasons.push(`${key} failed the ${check.check} check: ${check.reason}`);
-			}
-			item.needs_review = reasons.length > 0;
 		}
+		firstReasons.push(reasons);
 
 		const extra: IDataObject = {};
 		for (const [key, value] of Object.entries(doc)) if (!KNOWN_KEYS.has(key)) extra[key] = value;
 		if (Object.keys(extra).length > 0) item.extra = extra;
 		return item;
 	});
+
+	// one document alone has no other side to pair with: without checks there is nothing to do
+	const cross = options.validate || items.length > 1 ? requestChecks(items.map(documentFields), { now: options.now ?? Date.now(), pairsOnly: !options.validate }) : undefined;
+	items.forEach((item, i) => {
+		const partner = cross ? cross.pairs[i] : -1;
+		if (partner >= 0) item.paired_document_id = items[partner].document_id as string;
+		if (item.checks && cross) item.checks.push(...cross.checks[i]);
+		if (review.on) {
+			item.review_reasons = reviewReasons(item, review, firstReasons[i]);
+			item.needs_review = item.review_reasons.length > 0;
+		}
+	});
+	return items;
+}
+
+/**
+ * Adds the checks of a document's item tables once Include → Tables has fetched them (`tables`):
+ * each line's amount and their sum, and the invoice's total and VAT again, with one đồng of
+ * rounding allowed on each line. Review follows.
+ */
+export function applyTableChecks(item: DocumentItem & { tables?: unknown }, options: DocumentItemOptions): void {
+	if (!item.checks || !Array.isArray(item.tables) || item.tables.length === 0) return;
+	const document = documentFields(item);
+	const { checks, lines } = tableChecks(document, item.tables as TableRowItem[]);
+	if (checks.length === 0) return;
+	const review = reviewOf(options);
+	const reasons = item.review_reasons;
+	if (lines > 1) {
+		const revised = invoiceChecksWithLines(document, { now: options.now ?? Date.now(), lines });
+		item.checks = item.checks.map((check) => {
+			const again = check.valid ? undefined : revised.find((candidate) => candidate.code === check.code);
+			if (!again) return check;
+			const at = reasons.indexOf(checkReason(check));
+			if (review.on && at >= 0) {
+				if (again.valid) reasons.splice(at, 1);
+				else reasons[at] = checkReason(again);
+			}
+			return again;
+		});
+	}
+	item.checks.push(...checks);
+	if (review.on) {
+		for (const check of checks) if (!check.valid) reasons.push(checkReason(check));
+		item.needs_review = reasons.length > 0;
+	}
 }
 
 const REQUEST_KEYS = new Set(['request_id', 'status', 'progress', 'documents']);
@@ -195,7 +328,7 @@ const REQUEST_KEYS = new Set(['request_id', 'status', 'progress', 'documents']);
  * The one item of a request that has no documents (still processing, failed, or finished with none):
  * its request_id, status and progress, `empty: true`, and with review on, why it needs a look.
  */
-function requestItem(root: IDataObject, threshold: number): DocumentItem {
+function requestItem(root: IDataObject, review: boolean): DocumentItem {
 	const item: DocumentItem = {
 		request_id: text(root.request_id),
 		document_id: null,
@@ -209,7 +342,7 @@ function requestItem(root: IDataObject, threshold: number): DocumentItem {
 	};
 	if (typeof root.status === 'string') item.status = root.status;
 	if (asObject(root.progress)) item.progress = root.progress as IDataObject;
-	if (threshold > 0) {
+	if (review) {
 		const state = classifyResult(root);
 		item.review_reasons.push(
 			state.state === 'pending'

@@ -36,12 +36,12 @@ export const CCCD_PROVINCES: Readonly<Record<string, string>> = {
 /** First year of the century a CCCD's 4th digit stands for (0/1 1900s … 8/9 1800s); odd = female. */
 const CENTURY = [1900, 1900, 2000, 2000, 2100, 2100, 2200, 2200, 1800, 1800];
 
-const CCCD_NAMES = ['id_number', 'cccd', 'can_cuoc', 'citizen_id', 'dinh_danh', 'identity_number', 'personal_id', 'cmnd', 'id_no', 'id_card'];
-const TAX_NAMES = ['mst', 'ma_so_thue', 'tax_code', 'taxcode', 'tax_id', 'tax_number', 'tax_no', 'ma_thue'];
+export const CCCD_NAMES = ['id_number', 'cccd', 'can_cuoc', 'citizen_id', 'dinh_danh', 'identity_number', 'personal_id', 'cmnd', 'id_no', 'id_card'];
+export const TAX_NAMES = ['mst', 'ma_so_thue', 'tax_code', 'taxcode', 'tax_id', 'tax_number', 'tax_no', 'ma_thue'];
 const DATE_NAMES = ['date', 'dob', 'ngay', 'birthday', 'expiry', 'expiration', 'expire', 'expires', 'valid_until', 'thoi_han', 'han_su_dung', 'co_gia_tri_den'];
-const DOB_NAMES = ['dob', 'date_of_birth', 'ngay_sinh', 'birth_date', 'birthday', 'sinh_ngay', 'nam_sinh', 'year_of_birth'];
-const SEX_NAMES = ['sex', 'gender', 'gioi_tinh'];
-const WORDS_NAMES = ['in_words', 'in_word', 'words', 'bang_chu'];
+export const DOB_NAMES = ['dob', 'date_of_birth', 'ngay_sinh', 'birth_date', 'birthday', 'sinh_ngay', 'nam_sinh', 'year_of_birth'];
+export const SEX_NAMES = ['sex', 'gender', 'gioi_tinh'];
+export const WORDS_NAMES = ['in_words', 'in_word', 'words', 'bang_chu'];
 const TOTAL_NAMES = ['total_payment', 'tong_tien_thanh_toan', 'tong_thanh_toan', 'grand_total', 'total_amount', 'tong_tien', 'tong_cong', 'total', 'amount', 'so_tien', 'thanh_tien'];
 
 const PASSPORT = /^[A-Z]{1,2}\d{7,8}$/i;
@@ -138,14 +138,22 @@ export function checkDate(value: string): CheckResult {
 	return { valid: false, reason: `"${value}" is not a date in a known form (dd/mm/yyyy)` };
 }
 
+type Compared = CheckResult & { expected: number | null; found: number | null };
+
+function compareAmountInWords(words: string, figures: string | number, figuresField: string): Compared {
+	const spoken = parseVietnameseAmount(words);
+	if (spoken === undefined) return { valid: false, reason: `"${words}" could not be read as an amount in words`, expected: null, found: null };
+	const readings = typeof figures === 'number' ? [figures] : numberReadings(figures);
+	if (readings.length === 0) return { valid: false, reason: `${figuresField} "${figures}" is not a number`, expected: null, found: spoken };
+	const matching = readings.find((reading) => Math.abs(reading) === spoken);
+	if (matching !== undefined) return { valid: true, reason: `the words say ${spoken}, equal to ${figuresField} ${figures}`, expected: matching, found: spoken };
+	return { valid: false, reason: `the words say ${spoken}, but ${figuresField} is ${figures}`, expected: readings[0], found: spoken };
+}
+
 /** Compares an amount in words with the amount in figures. */
 export function checkAmountInWords(words: string, figures: string | number, figuresField = 'the amount in figures'): CheckResult {
-	const spoken = parseVietnameseAmount(words);
-	if (spoken === undefined) return { valid: false, reason: `"${words}" could not be read as an amount in words` };
-	const readings = typeof figures === 'number' ? [figures] : numberReadings(figures);
-	if (readings.length === 0) return { valid: false, reason: `${figuresField} "${figures}" is not a number` };
-	if (readings.some((reading) => Math.abs(reading) === spoken)) return { valid: true, reason: `the words say ${spoken}, equal to ${figuresField} ${figures}` };
-	return { valid: false, reason: `the words say ${spoken}, but ${figuresField} is ${figures}` };
+	const { valid, reason } = compareAmountInWords(words, figures, figuresField);
+	return { valid, reason };
 }
 
 const groupOf = (key: string) => (key.includes('.') ? key.slice(0, key.lastIndexOf('.')) : '');
@@ -170,9 +178,19 @@ function figuresFor(fields: Record<string, string | number>, key: string): Compa
 	return undefined;
 }
 
-/** Runs every check that applies; only fields that have a check appear in the answer. */
-export function validateFields(fields: Record<string, string | number>): Record<string, FieldCheck> {
-	const out: Record<string, FieldCheck> = {};
+/**
+ * A field's check with what it read: the field itself and the fields it was compared with, and
+ * for an amount in words the amount in figures (`expected`) and what the words say (`found`).
+ */
+export interface FieldCheckDetail extends FieldCheck {
+	fields: string[];
+	expected: string | number | null;
+	found: string | number | null;
+}
+
+/** Runs every check that applies, with what each read; only fields that have a check appear. */
+export function checkFields(fields: Record<string, string | number>): Record<string, FieldCheckDetail> {
+	const out: Record<string, FieldCheckDetail> = {};
 	for (const [key, raw] of Object.entries(fields)) {
 		const value = String(raw ?? '').trim();
 		if (value === '') continue;
@@ -181,15 +199,26 @@ export function validateFields(fields: Record<string, string | number>): Record<
 			if (PASSPORT.test(value)) continue; // a passport number in an id field: nothing to check
 			const dob = companion(fields, key, (n) => nameHas(n, DOB_NAMES));
 			const sex = companion(fields, key, (n) => nameHas(n, SEX_NAMES));
-			out[key] = { check: 'cccd', ...checkCccd(value, { dob, sex }) };
+			const read = [key, ...(dob ? [dob.field] : []), ...(sex ? [sex.field] : [])];
+			out[key] = { check: 'cccd', ...checkCccd(value, { dob, sex }), fields: read, expected: null, found: value };
 		} else if (nameHas(name, TAX_NAMES) || /^\d{10}-\d{3}$/.test(value)) {
-			out[key] = { check: 'tax_code', ...checkTaxCode(value) };
+			out[key] = { check: 'tax_code', ...checkTaxCode(value), fields: [key], expected: null, found: value };
 		} else if (nameHas(name, WORDS_NAMES)) {
 			const figures = figuresFor(fields, key);
-			if (figures) out[key] = { check: 'amount_in_words', ...checkAmountInWords(value, fields[figures.field], figures.field) };
+			if (figures) {
+				const { valid, reason, expected, found } = compareAmountInWords(value, fields[figures.field], figures.field);
+				out[key] = { check: 'amount_in_words', valid, reason, fields: [key, figures.field], expected, found };
+			}
 		} else if (nameHas(name, DATE_NAMES) || parseDate(value) !== undefined) {
-			out[key] = { check: 'date', ...checkDate(value) };
+			out[key] = { check: 'date', ...checkDate(value), fields: [key], expected: null, found: value };
 		}
 	}
+	return out;
+}
+
+/** Runs every check that applies; only fields that have a check appear in the answer. */
+export function validateFields(fields: Record<string, string | number>): Record<string, FieldCheck> {
+	const out: Record<string, FieldCheck> = {};
+	for (const [key, { check, valid, reason }] of Object.entries(checkFields(fields))) out[key] = { check, valid, reason };
 	return out;
 }
