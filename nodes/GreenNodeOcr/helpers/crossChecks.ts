@@ -505,6 +505,21 @@ interface Card {
 	mrz?: Mrz;
 }
 
+type Dated = { fact: Fact; iso: string };
+
+/** `subject` is after (or before) `other`: the check, its facts in the order of time, and why. */
+function dateOrder(code: CrossCheckCode, subject: Dated, relation: 'after' | 'before', other: Dated, name: Namer): Draft {
+	const valid = relation === 'after' ? subject.iso > other.iso : subject.iso < other.iso;
+	return {
+		code,
+		valid,
+		used: relation === 'after' ? [other.fact, subject.fact] : [subject.fact, other.fact],
+		expected: `${relation} ${other.iso}`,
+		found: subject.iso,
+		reason: `${name(subject.fact)} ${subject.iso} is ${valid ? '' : 'not '}${relation} ${name(other.fact)} ${other.iso}`,
+	};
+}
+
 /** The dates of one card (one document, or front and back together) and its machine-readable zone. */
 function idDrafts(card: Card, options: CrossCheckOptions, name: Namer): Draft[] {
 	const drafts: Draft[] = [];
@@ -574,19 +589,7 @@ function idDrafts(card: Card, options: CrossCheckOptions, name: Namer): Draft[] 
 	}
 
 	if (card.issue && issue) {
-		if (card.dob && dob) {
-			const valid = issue.iso > dob.iso;
-			drafts.push({
-				code: 'id_issue_after_birth',
-				valid,
-				used: [card.dob, card.issue],
-				expected: `after ${dob.iso}`,
-				found: issue.iso,
-				reason: valid
-					? `${name(card.issue)} ${issue.iso} is after ${name(card.dob)} ${dob.iso}`
-					: `${name(card.issue)} ${issue.iso} is not after ${name(card.dob)} ${dob.iso}`,
-			});
-		}
+		if (card.dob && dob) drafts.push(dateOrder('id_issue_after_birth', { fact: card.issue, iso: issue.iso }, 'after', { fact: card.dob, iso: dob.iso }, name));
 		const today = todayOf(options);
 		const notFuture = issue.iso <= today;
 		drafts.push({
@@ -597,19 +600,7 @@ function idDrafts(card: Card, options: CrossCheckOptions, name: Namer): Draft[] 
 			found: issue.iso,
 			reason: notFuture ? `${name(card.issue)} ${issue.iso} is not after today (${today})` : `${name(card.issue)} ${issue.iso} is in the future (today is ${today})`,
 		});
-		if (card.expiry && expiry) {
-			const valid = issue.iso < expiry.iso;
-			drafts.push({
-				code: 'id_issue_before_expiry',
-				valid,
-				used: [card.issue, card.expiry],
-				expected: `before ${expiry.iso}`,
-				found: issue.iso,
-				reason: valid
-					? `${name(card.issue)} ${issue.iso} is before ${name(card.expiry)} ${expiry.iso}`
-					: `${name(card.issue)} ${issue.iso} is not before ${name(card.expiry)} ${expiry.iso}`,
-			});
-		}
+		if (card.expiry && expiry) drafts.push(dateOrder('id_issue_before_expiry', { fact: card.issue, iso: issue.iso }, 'before', { fact: card.expiry, iso: expiry.iso }, name));
 	}
 
 	const mrz = card.mrz;
