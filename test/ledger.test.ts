@@ -68,6 +68,21 @@ describe('the ledger of paid submissions', () => {
 		expect(rows()).toHaveLength(3);
 	});
 
+	it('files of the same size with other bytes are new: each is uploaded, and each row has its own sha256', async () => {
+		const variant = (byte: number) => {
+			const bytes = Buffer.from(PAGE_JPEG);
+			bytes[bytes.length - 3] = byte;
+			return { json: {}, binary: { data: { data: bytes, fileName: `v${byte}.jpg`, mimeType: 'image/jpeg' } } };
+		};
+		// Two in one run (read before the upload), then a third in another run (a paid file of its size exists).
+		await run(emu.get(), [submit({}, { waitForResult: false })], [variant(1), variant(2)], { dataTables: tables.provider });
+		const third = await run(emu.get(), [submit({}, { waitForResult: false })], [variant(3)], { dataTables: tables.provider });
+		expect(third.items[0].json.reused).toBe(false);
+		expect(uploads()).toBe(3);
+		const hashes = [1, 2, 3].map((byte) => createHash('sha256').update(variant(byte).binary.data.data).digest('hex'));
+		expect(rows().map((row) => row.sha256).sort()).toEqual(hashes.sort());
+	});
+
 	it('two identical files in one execution are uploaded once; both items get the result', async () => {
 		const result = await run(emu.get(), [submit()], [jpegItem('a.jpg'), jpegItem('b.jpg'), jpegItem('c.jpg')], { dataTables: tables.provider });
 		expect(result.error).toBeUndefined();
@@ -87,6 +102,14 @@ describe('the ledger of paid submissions', () => {
 		expect(retried.error).toBeUndefined();
 		expect(uploads()).toBe(1);
 		expect(retried.items[0].json).toMatchObject({ request_id: requestId, reused: true, status: 'COMPLETED' });
+	});
+
+	it('a file hashed while it uploads keeps the hash of the upload GreenNode accepted, after a retried 503', async () => {
+		emu.get().faults.push({ match: isSubmit, kind: 'status', status: 503, headers: { 'content-type': 'application/json', 'retry-after': '0' } });
+		const result = await run(emu.get(), [submit({}, { waitForResult: false })], [jpegItem()], { dataTables: tables.provider });
+		expect(result.error).toBeUndefined();
+		expect(uploads()).toBe(2);
+		expect(rows()[0].sha256).toBe(createHash('sha256').update(PAGE_JPEG).digest('hex'));
 	});
 
 	it('Submit Again uploads anyway and the row follows the new request_id', async () => {

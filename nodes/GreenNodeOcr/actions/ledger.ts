@@ -49,12 +49,16 @@ export function ledgerKey(parts: Pick<LedgerEntry, 'sha256' | 'flow' | 'doc_type
 export interface Ledger {
 	/** Where the rows are, for messages: `Data Table "GreenNode OCR submissions"`. */
 	where: string;
-	find(key: string): Promise<LedgerEntry | undefined>;
+	/**
+	 * The paid submissions of files of this size, flow, doc_type and account, latest first: what a file
+	 * may match. None means the file is new, without reading it.
+	 */
+	alike(of: Pick<LedgerEntry, 'size' | 'flow' | 'doc_type' | 'account'>): Promise<LedgerEntry[]>;
 	/** Writes the entry, replacing any row of the same key. */
 	record(entry: LedgerEntry): Promise<void>;
 }
 
-type Filter = { type: 'and'; filters: Array<{ columnName: string; condition: 'eq'; value: string }> };
+type Filter = { type: 'and'; filters: Array<{ columnName: string; condition: 'eq'; value: string | number }> };
 
 /** The few table operations the ledger needs, whichever way n8n gives them. */
 interface Tables {
@@ -169,10 +173,19 @@ export async function openLedger(this: IExecuteFunctions, name: string): Promise
 	return {
 		ledger: {
 			where: `Data Table "${name}"`,
-			find: async (key) => {
-				const entries = (await rows.find(byKey(key))).map(fromRow).filter((entry): entry is LedgerEntry => entry !== undefined);
+			alike: async ({ size, flow, doc_type, account }) => {
+				const filter: Filter = {
+					type: 'and',
+					filters: [
+						{ columnName: 'size', condition: 'eq', value: size },
+						{ columnName: 'account', condition: 'eq', value: account },
+						{ columnName: 'flow', condition: 'eq', value: flow },
+						{ columnName: 'doc_type', condition: 'eq', value: doc_type },
+					],
+				};
+				const entries = (await rows.find(filter)).map(fromRow).filter((entry): entry is LedgerEntry => entry !== undefined);
 				// Two executions that raced may both have written one: the latest is the one to follow.
-				return entries.sort((a, b) => b.submitted_at.localeCompare(a.submitted_at))[0];
+				return entries.sort((a, b) => b.submitted_at.localeCompare(a.submitted_at));
 			},
 			record: async (entry) => {
 				const existing = await rows.find(byKey(entry.ledger_key));

@@ -1,5 +1,5 @@
 import type { IBinaryData, IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { createHash } from 'crypto';
+import { createHash, type Hash } from 'crypto';
 import { BINARY_ENCODING, NodeApiError, NodeError, NodeOperationError } from 'n8n-workflow';
 
 import { detectFileType, mimeTypeFor } from '../helpers/fileType';
@@ -224,7 +224,7 @@ async function prepare(this: IExecuteFunctions, item: INodeExecutionData, itemIn
 }
 
 /** The upload: only the documented fields, the file streamed from n8n's binary storage when it is there. */
-function buildBody(this: IExecuteFunctions, submission: Submission): MultipartBody {
+function buildBody(this: IExecuteFunctions, submission: Submission, hash?: Hash): MultipartBody {
 	const fields: Array<[string, string]> = [['flow', submission.flow]];
 	if (submission.docType !== undefined) fields.push(['doc_type', submission.docType]);
 	fields.push(['file_type', submission.fileType]);
@@ -234,8 +234,23 @@ function buildBody(this: IExecuteFunctions, submission: Submission): MultipartBo
 		fileName: submission.fileName,
 		contentType: submission.mimeType,
 		size: submission.size,
-		data: binary.id ? async () => await this.helpers.getBinaryStream(binary.id as string, UPLOAD_CHUNK) : Buffer.from(binary.data, BINARY_ENCODING),
+		data: binary.id
+			? async () => hashed(await this.helpers.getBinaryStream(binary.id as string, UPLOAD_CHUNK), hash)
+			: hashedBuffer(Buffer.from(binary.data, BINARY_ENCODING), hash),
 	});
+}
+
+/** The chunks as they are, each also added to `hash` when there is one. */
+async function* hashed(chunks: AsyncIterable<Uint8Array | string>, hash?: Hash): AsyncGenerator<Uint8Array | string> {
+	for await (const chunk of chunks) {
+		hash?.update(chunk);
+		yield chunk;
+	}
+}
+
+function hashedBuffer(buffer: Buffer, hash?: Hash): Buffer {
+	hash?.update(buffer);
+	return buffer;
 }
 
 /** Adds the submission's IDs to a result that does not repeat them, so later nodes can use them. */
@@ -254,8 +269,10 @@ function withSubmissionIds(result: IDataObject, submitted: IDataObject): IDataOb
 interface SubmitItem {
 	itemIndex: number;
 	submission: Submission;
-	/** sha256 of the file (only with a ledger). */
+	/** sha256 of the file (only with a ledger): read before the upload, or worked out while it streams. */
 	sha256?: string;
+	/** The hash of the upload under way, when the file was not read before it. */
+	uploadHash?: Hash;
 	ledgerKey?: string;
 	/** The paid submission in the ledger that this item follows instead of uploading. */
 	reused?: LedgerEntry;
@@ -271,11 +288,16 @@ interface SubmitItem {
 /** Uploads one item and fills in what GreenNode answered. */
 async function upload(this: IExecuteFunctions, item: SubmitItem): Promise<void> {
 	const { submission, itemIndex } = item;
-	const body = async () => buildBody.call(this, submission);
+	// A body is built for every attempt; the hash is that of the attempt GreenNode accepts.
+	const body = async () => {
+		if (item.uploadHash) item.uploadHash = createHash('sha256');
+		return buildBody.call(this, submission, item.uploadHash);
+	};
 	const data = await submitDocument.call(this, itemIndex, body, submission.docType, submission.request);
 	item.answer = data;
 	item.submittedAt = Date.now();
 	item.reused = undefined;
+	if (item.uploadHash) item.sha256 = item.uploadHash.digest('hex');
 	if (typeof data.request_id === 'string' && data.request_id !== '') item.requestId = data.request_id;
 	if (submission.wait && item.requestId === undefined) {
 		throw fail.call(
@@ -319,6 +341,8 @@ class LedgerRun {
 	private account = '';
 	/** The first upload of each file in this run, for items that carry the same file. */
 	private readonly firstUploads = new Map<string, Promise<SubmitItem>>();
+	/** How many items of this run have files of each size, flow and doc_type. */
+	private readonly alikeInRun = new Map<string, number>();
 
 	constructor(private readonly context: IExecuteFunctions) {}
 
@@ -339,17 +363,34 @@ class LedgerRun {
 		}
 		this.ledger = opened.ledger;
 		this.account = (await resolveCredentials.call(this.context, first.itemIndex)).portalUserId;
+		for (const item of items) this.alikeInRun.set(alikeKey(item), (this.alikeInRun.get(alikeKey(item)) ?? 0) + 1);
 	}
 
-	/** Works out the item's key and, with Duplicates → Reuse, the paid submission it can follow. */
+	/**
+	 * Works out the item's key and, with Duplicates → Reuse, the paid submission it can follow. A file
+	 * no paid submission and no other item of this run has the size of cannot be one already paid for:
+	 * it is not read before its upload, and its hash is worked out while it streams to GreenNode.
+	 */
 	async lookUp(item: SubmitItem): Promise<void> {
 		if (!this.ledger) return;
 		const { submission } = item;
+		const alike =
+			submission.duplicates === 'reuse'
+				? await this.ledger.alike({ size: submission.size, flow: submission.flow, doc_type: submission.docType ?? '', account: this.account })
+				: [];
+		if (alike.length === 0 && (this.alikeInRun.get(alikeKey(item)) ?? 0) < 2) {
+			item.uploadHash = createHash('sha256');
+			return;
+		}
 		item.sha256 = await sha256Of.call(this.context, submission.binary);
-		item.ledgerKey = ledgerKey({ sha256: item.sha256, flow: submission.flow, doc_type: submission.docType ?? '', account: this.account });
-		if (submission.duplicates !== 'reuse') return;
-		const entry = await this.ledger.find(item.ledgerKey);
+		item.ledgerKey = this.keyOf(item);
+		const entry = alike.find((candidate) => candidate.ledger_key === item.ledgerKey);
 		if (entry) follow(item, entry);
+	}
+
+	private keyOf(item: SubmitItem): string {
+		const { submission } = item;
+		return ledgerKey({ sha256: item.sha256 as string, flow: submission.flow, doc_type: submission.docType ?? '', account: this.account });
 	}
 
 	/** Uploads the item, once per file in this run, and writes it to the ledger at once. */
@@ -375,6 +416,7 @@ class LedgerRun {
 
 	/** Writes the paid submission to the ledger; a failure is said, never a reason to lose the result. */
 	private async remember(item: SubmitItem): Promise<void> {
+		if (this.ledger && item.sha256 !== undefined) item.ledgerKey = this.keyOf(item);
 		const entry = this.ledger ? entryOf(item, this.account) : undefined;
 		if (!this.ledger || !entry) return;
 		try {
@@ -407,6 +449,11 @@ const HASH_CHUNK = 1024 * 1024;
 function release(chunk: Uint8Array): void {
 	const buffer = chunk.buffer as ArrayBuffer & { transfer?: (length: number) => ArrayBuffer };
 	if (chunk.byteOffset === 0 && chunk.byteLength === buffer.byteLength && typeof buffer.transfer === 'function') buffer.transfer(0);
+}
+
+/** What two files must share to be the same one, short of their bytes: size, flow and doc_type. */
+function alikeKey({ submission }: SubmitItem): string {
+	return `${submission.size}:${submission.flow}:${submission.docType ?? ''}`;
 }
 
 /** sha256 of a binary, read as a stream from n8n's binary storage when it is there. */
