@@ -47,31 +47,19 @@ export function backoffMs(attempt: number, random: () => number = Math.random): 
 }
 
 /**
- * The timers of the waits under way. AbortSignal.timeout keeps only a weak hold on its signal: a
- * signal nothing else holds may be collected, and its timer with it, and the wait would never end.
- */
-const waiting = new Set<AbortSignal>();
-
-/**
  * Waits `ms`, or less when `signal` fires (a stopped run does not sit out its backoff). The timer is
- * AbortSignal.timeout's: it leaves nothing pending behind a wait that Stop ended.
+ * n8n's `sleep`: it keeps the process alive while the wait lasts (a timer of AbortSignal.timeout would
+ * not, and can even be collected with its signal). After a Stop it runs out on its own.
  */
 export async function pauseFor(ms: number, signal?: AbortSignal): Promise<void> {
 	if (!signal) return await sleep(ms);
 	if (signal.aborted) return;
-	const timer = AbortSignal.timeout(Math.max(0, Math.ceil(ms)));
-	waiting.add(timer);
+	let wake = () => {};
+	const stopped = new Promise<void>((resolve) => (wake = resolve));
+	signal.addEventListener('abort', wake, { once: true });
 	try {
-		await new Promise<void>((resolve) => {
-			const done = () => {
-				timer.removeEventListener('abort', done);
-				signal.removeEventListener('abort', done);
-				resolve();
-			};
-			timer.addEventListener('abort', done, { once: true });
-			signal.addEventListener('abort', done, { once: true });
-		});
+		await Promise.race([sleep(ms), stopped]);
 	} finally {
-		waiting.delete(timer);
+		signal.removeEventListener('abort', wake);
 	}
 }
