@@ -231,7 +231,7 @@ export async function benchMemory(): Promise<MemoryFigures> {
 			),
 			intactRow('Memory: server received every byte (size and sha256)', FILE_SIZE, streamedOk),
 			growthRow(
-				`Memory: same Submit with the ledger (the file hashed as a stream first), peak RSS growth during Submit, Node.js ${process.versions.node}`,
+				`Memory: same Submit with the ledger (a new file: hashed while it streams to GreenNode), peak RSS growth during Submit, Node.js ${process.versions.node}`,
 				withLedger.peakDuringSubmitRss - withLedger.beforeSubmitRss,
 				`${mb(FILE_SIZE, 0)} (file size)`,
 				FILE_SIZE,
