@@ -1,12 +1,13 @@
 import type { IBinaryData, IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { createHash, type Hash } from 'crypto';
-import { BINARY_ENCODING, NodeApiError, NodeError, NodeOperationError } from 'n8n-workflow';
+import { BINARY_ENCODING, NodeError, NodeOperationError } from 'n8n-workflow';
 
 import { detectFileType, mimeTypeFor } from '../helpers/fileType';
 import { multipartBody, type MultipartBody } from '../helpers/multipart';
 import { classifyResult } from '../helpers/result';
 import { resolveCredentials } from '../transport/credentials';
 import { getResult, submitDocument, type RequestSettings } from '../transport/endpoints';
+import { isNotFound } from '../transport/errors';
 import { waitForResults, type PendingRequest, type WaitSettings } from '../wait/waitForResults';
 import {
 	concurrencyOption,
@@ -416,7 +417,7 @@ class LedgerRun {
 
 	/** Writes the paid submission to the ledger; a failure is said, never a reason to lose the result. */
 	private async remember(item: SubmitItem): Promise<void> {
-		if (this.ledger && item.sha256 !== undefined) item.ledgerKey = this.keyOf(item);
+		if (this.ledger && item.sha256 !== undefined) item.ledgerKey ??= this.keyOf(item);
 		const entry = this.ledger ? entryOf(item, this.account) : undefined;
 		if (!this.ledger || !entry) return;
 		try {
@@ -475,7 +476,7 @@ async function stillKnown(this: IExecuteFunctions, item: SubmitItem): Promise<bo
 		const data = await getResult.call(this, item.itemIndex, item.requestId, item.submission.request);
 		return classifyResult(data).state !== 'failed';
 	} catch (error) {
-		if (error instanceof NodeApiError && error.httpCode === '404') return false;
+		if (isNotFound(error)) return false;
 		throw error instanceof NodeError ? error : new NodeOperationError(this.getNode(), error as Error, { itemIndex: item.itemIndex });
 	}
 }
@@ -519,7 +520,6 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		if (!item.reused) await ledger.upload(item);
 		return item.submission.wait ? undefined : [{ json: { ...item.answer, ...ledger.mark(item) } }];
 	});
-	const paid = () => [...work.values()].filter((item) => item.requestId !== undefined);
 
 	if (!(anyFailed && stopOnError)) {
 		const waitFor = (list: SubmitItem[]): PendingRequest[] =>
@@ -550,5 +550,6 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 			if (outcome && 'items' in outcome) for (const item of outcome.items) Object.assign(item.json, marks);
 		}
 	}
-	return assembleOutput.call(this, items.length, outcomes, new Map(paid().map((item) => [item.itemIndex, item.requestId as string])));
+	const paid = [...work.values()].filter((item) => item.requestId !== undefined);
+	return assembleOutput.call(this, items.length, outcomes, new Map(paid.map((item) => [item.itemIndex, item.requestId as string])));
 }

@@ -148,6 +148,11 @@ export function redirectError(
 	});
 }
 
+/** GreenNode answered 404: it does not know the request_id (any more). */
+export function isNotFound(error: unknown): boolean {
+	return error instanceof NodeApiError && error.httpCode === '404';
+}
+
 /** Words for the network codes users meet; n8n would replace a message naming the code itself. */
 const NETWORK_WORDS: Record<string, string> = {
 	ECONNREFUSED: 'connection refused',

@@ -1,11 +1,12 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
-import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import { mapWithConcurrency } from '../helpers/concurrency';
 import { classifyResult, markEmptyDocuments } from '../helpers/result';
 import { pauseFor } from '../helpers/retry';
 import { formatSeconds } from '../helpers/values';
 import { getResult, type RequestSettings } from '../transport/endpoints';
+import { isNotFound } from '../transport/errors';
 
 /**
  * Waits for many results together: every round asks for each pending request whose turn has come
@@ -117,7 +118,7 @@ export async function waitForResults(
 				const outcome = await poll.call(this, request);
 				if (outcome) outcomes.set(request.itemIndex, outcome);
 			} catch (error) {
-				outcomes.set(request.itemIndex, { ok: false, error: error as Error, gone: error instanceof NodeApiError && error.httpCode === '404' });
+				outcomes.set(request.itemIndex, { ok: false, error: error as Error, gone: isNotFound(error) });
 			}
 		});
 		const after = Date.now();
