@@ -17,8 +17,8 @@ function visibleFor(operation: string): INodeProperties[] {
 }
 
 describe('node description', () => {
-	it('has the six operations of the public interface', () => {
-		expect(operations.sort()).toEqual(['getFile', 'getResult', 'getSignature', 'getStamp', 'getTable', 'submit']);
+	it('has the seven operations of the public interface', () => {
+		expect(operations.sort()).toEqual(['applyReview', 'getFile', 'getResult', 'getSignature', 'getStamp', 'getTable', 'submit']);
 		expect(description.name).toBe('greenNodeOcr');
 		expect(description.usableAsTool).toBe(true);
 		expect(description.credentials).toEqual([

@@ -4,7 +4,10 @@ type Show = NonNullable<IDisplayOptions['show']>;
 
 import { mapWithConcurrency } from '../helpers/concurrency';
 import { applyTableChecks, toDocumentItems, type DocumentItem } from '../helpers/documents';
+import { reviewForm } from '../helpers/review';
+import { reviewSigningKey } from '../helpers/reviewForm';
 import { tableRows } from '../helpers/table';
+import { resolveCredentials } from '../transport/credentials';
 import { getDocumentPart, type DocumentPart, type RequestSettings } from '../transport/endpoints';
 import { storeResultImage } from './resultImage';
 import { readBoolean, readChoice, readFieldThresholds, readList, readOptions, readThreshold } from './settings';
@@ -152,6 +155,9 @@ export interface Finished {
 	request: RequestSettings;
 }
 
+/** A document a person can correct: one that needs review and has an ID (not a request still running). */
+const needsForm = (document: DocumentItem) => document.needs_review && document.document_id !== null;
+
 type Task = { finished: Finished; json: IDataObject; binary: Record<string, IBinaryData>; part: Part };
 
 async function fetchPart(this: IExecuteFunctions, task: Task): Promise<void> {
@@ -207,6 +213,16 @@ export async function documentOutputs(
 	for (const item of finished) {
 		if (!item.output.include.includes('tables') || outputs.get(item.itemIndex) instanceof Error) continue;
 		for (const document of built.get(item.itemIndex) ?? []) applyTableChecks(document.json as unknown as DocumentItem, item.output);
+	}
+	for (const item of finished) {
+		const documents = (built.get(item.itemIndex) ?? []).map(({ json }) => json as unknown as DocumentItem);
+		if (outputs.get(item.itemIndex) instanceof Error || !documents.some(needsForm)) continue;
+		const key = reviewSigningKey((await resolveCredentials.call(this, item.itemIndex)).apiKey);
+		const madeAt = new Date();
+		for (const document of documents.filter(needsForm)) {
+			const partner = documents.find((other) => other !== document && other.document_id === document.paired_document_id);
+			(document as DocumentItem & { review_form?: unknown }).review_form = reviewForm(document, item.output, key, madeAt, partner);
+		}
 	}
 	for (const [itemIndex, documents] of built) {
 		if (outputs.get(itemIndex) instanceof Error) continue;

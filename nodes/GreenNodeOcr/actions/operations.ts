@@ -1,5 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
+import { description as applyReviewDescription, execute as applyReviewExecute } from './applyReview.operation';
 import { description as getFileDescription, execute as getFileExecute } from './getFile.operation';
 import { description as getResultDescription, execute as getResultExecute } from './getResult.operation';
 import { description as getSignatureDescription, execute as getSignatureExecute } from './getSignature.operation';
@@ -16,6 +17,16 @@ interface Operation {
 }
 
 const OPERATIONS: Operation[] = [
+	{
+		option: {
+			name: 'Apply Review',
+			value: 'applyReview',
+			description: 'Put the answer of a document\'s review form back into the document: corrected fields, checked again',
+			action: 'Apply a review',
+		},
+		description: applyReviewDescription,
+		execute: applyReviewExecute,
+	},
 	{
 		option: {
 			name: 'Get Result',

@@ -2,7 +2,7 @@ import type { INodeOutputConfiguration, INodeParameters } from 'n8n-workflow';
 
 /**
  * The node's outputs: one, or "Documents" and "Needs Review" when Submit (waiting) or Get Result
- * give documents with a Review Threshold above 0 or Field Thresholds. The same function decides it
+ * give documents with a Review Threshold above 0 or Field Thresholds, and always for Apply Review. The same function decides it
  * in the editor (its source is the `outputs` expression) and when the node runs, so they cannot
  * disagree. It must stay plain JavaScript without imports (and without `??`, which n8n's expression
  * parser may not know).
@@ -15,7 +15,7 @@ export function configuredOutputs(parameters: INodeParameters): INodeOutputConfi
 	const named = options.fieldThresholds;
 	const entries = named && typeof named === 'object' && !Array.isArray(named) ? (named as { values?: unknown }).values : named;
 	const fields = typeof entries === 'string' || (Array.isArray(entries) && entries.length > 0);
-	const review = waits && parameters.output !== 'raw' && (typeof threshold === 'string' || Number(threshold) > 0 || fields);
+	const review = operation === 'applyReview' || (waits && parameters.output !== 'raw' && (typeof threshold === 'string' || Number(threshold) > 0 || fields));
 	return review
 		? [
 				{ type: 'main', displayName: 'Documents' },

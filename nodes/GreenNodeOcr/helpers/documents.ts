@@ -208,8 +208,75 @@ function reviewReasons(item: DocumentItem, review: Review, first: string[]): str
 	return reasons;
 }
 
+/**
+ * Why each field of a document is doubtful, in words: its confidence below its threshold, and each
+ * failed check that read it (of the field alone or against others). Fields without doubt are absent;
+ * the map keeps the order of the review reasons.
+ */
+export function fieldDoubts(item: DocumentItem, options: Pick<DocumentItemOptions, 'reviewThreshold' | 'fieldThresholds'>): Map<string, string[]> {
+	const review = reviewOf(options);
+	const doubts = new Map<string, string[]>();
+	const add = (key: string, why: string) => {
+		if (!(key in item.fields)) return;
+		const list = doubts.get(key) ?? [];
+		if (!list.includes(why)) list.push(why);
+		doubts.set(key, list);
+	};
+	const percent = (p: number) => `${round(p * 100)}%`;
+	for (const [key, p] of Object.entries(item.confidence)) {
+		const threshold = review.fieldThreshold(key) ?? review.threshold;
+		if (p < threshold) add(key, `read with ${percent(p)} confidence, below ${percent(threshold)}`);
+	}
+	const own = item.document_id === null ? undefined : ` (${item.document_id})`;
+	for (const check of item.checks ?? []) {
+		if (check.valid) continue;
+		for (const field of check.fields) add(own && field.endsWith(own) ? field.slice(0, -own.length) : field, check.reason);
+	}
+	return doubts;
+}
+
 function documentFields(item: DocumentItem): DocumentFields {
 	return { documentId: item.document_id, documentType: item.document_type, fields: item.fields, original: item.original };
+}
+
+/**
+ * Normalises, checks and reviews documents whose `fields` hold the text as read (or as a person gave
+ * it): each document alone, then against each other (the two sides of one card). `firstReasons`
+ * come before the reasons of confidences and checks when review is on. Changes the items in place.
+ */
+export function checkDocuments(items: DocumentItem[], firstReasons: string[][], options: DocumentItemOptions): void {
+	const review = reviewOf(options);
+	for (const item of items) {
+		const raw: Record<string, string> = {};
+		for (const [key, value] of Object.entries(item.fields)) raw[key] = String(value);
+		if (options.normalize) {
+			const normalized = normalizeFields(item.fields);
+			item.fields = normalized.fields;
+			item.original = normalized.original;
+		}
+		if (options.validate) {
+			const checked = checkFields(raw);
+			const validation: Record<string, FieldCheck> = {};
+			const checks: Check[] = [];
+			for (const [key, { check, valid, reason, fields: read, expected, found }] of Object.entries(checked)) {
+				validation[key] = { check, valid, reason };
+				checks.push({ code: check, valid, fields: read, expected, found, reason });
+			}
+			item.validation = validation;
+			item.checks = checks;
+		}
+	}
+	// one document alone has no other side to pair with: without checks there is nothing to do
+	const cross = options.validate || items.length > 1 ? requestChecks(items.map(documentFields), { now: options.now ?? Date.now(), pairsOnly: !options.validate }) : undefined;
+	items.forEach((item, i) => {
+		const partner = cross ? cross.pairs[i] : -1;
+		if (partner >= 0) item.paired_document_id = items[partner].document_id as string;
+		if (item.checks && cross) item.checks.push(...cross.checks[i]);
+		if (review.on) {
+			item.review_reasons = reviewReasons(item, review, firstReasons[i] ?? []);
+			item.needs_review = item.review_reasons.length > 0;
+		}
+	});
 }
 
 /** One item per document of a Get Result `data` object (or of a whole `{ data }` answer). */
@@ -240,27 +307,7 @@ export function toDocumentItems(data: unknown, options: DocumentItemOptions): Do
 		if (doc.page !== undefined && doc.page !== null && Number.isFinite(page)) item.page = page;
 		if (text(doc.file_id) !== null) item.file_id = text(doc.file_id) as string;
 
-		const raw: Record<string, string> = {};
-		for (const [key, value] of Object.entries(fields)) raw[key] = String(value);
-		if (options.normalize) {
-			const normalized = normalizeFields(fields);
-			item.fields = normalized.fields;
-			item.original = normalized.original;
-		}
-		if (options.validate) {
-			const checked = checkFields(raw);
-			const validation: Record<string, FieldCheck> = {};
-			const checks: Check[] = [];
-			for (const [key, { check, valid, reason, fields: read, expected, found }] of Object.entries(checked)) {
-				validation[key] = { check, valid, reason };
-				checks.push({ code: check, valid, fields: read, expected, found, reason });
-			}
-			item.validation = validation;
-			item.checks = checks;
-		}
-
 		const empty = Object.keys(item.fields).length === 0;
-		if (empty) item.empty = true;
 		const reasons: string[] = [];
 		if (review.on) {
 			if (empty) reasons.push(`no OCR content (ocr_data is ${doc.ocr_data === null ? 'null' : doc.ocr_data === undefined ? 'missing' : 'empty'})`);
@@ -270,22 +317,15 @@ export function toDocumentItems(data: unknown, options: DocumentItemOptions): Do
 		}
 		firstReasons.push(reasons);
 
-		const extra: IDataObject = {};
-		for (const [key, value] of Object.entries(doc)) if (!KNOWN_KEYS.has(key)) extra[key] = value;
-		if (Object.keys(extra).length > 0) item.extra = extra;
 		return item;
 	});
 
-	// one document alone has no other side to pair with: without checks there is nothing to do
-	const cross = options.validate || items.length > 1 ? requestChecks(items.map(documentFields), { now: options.now ?? Date.now(), pairsOnly: !options.validate }) : undefined;
+	checkDocuments(items, firstReasons, options);
 	items.forEach((item, i) => {
-		const partner = cross ? cross.pairs[i] : -1;
-		if (partner >= 0) item.paired_document_id = items[partner].document_id as string;
-		if (item.checks && cross) item.checks.push(...cross.checks[i]);
-		if (review.on) {
-			item.review_reasons = reviewReasons(item, review, firstReasons[i]);
-			item.needs_review = item.review_reasons.length > 0;
-		}
+		if (Object.keys(item.fields).length === 0) item.empty = true;
+		const extra: IDataObject = {};
+		for (const [key, value] of Object.entries(objects[i])) if (!KNOWN_KEYS.has(key)) extra[key] = value;
+		if (Object.keys(extra).length > 0) item.extra = extra;
 	});
 	return items;
 }
