@@ -303,3 +303,23 @@ describe('Apply Review in the editor', () => {
 		expect(evaluated.map((output) => output.displayName)).toEqual(['Documents', 'Needs Review']);
 	});
 });
+
+describe('a form that came back unanswered', () => {
+	it('the document itself (the waiting node gave up) goes to Needs Review again, as it was, with why and a fresh form', async () => {
+		const [doc] = await needingReview('blurry-invoice.pdf');
+		const result = await applyReview([doc]);
+		expect(result.error).toBeUndefined();
+		const [documents, review] = outputsOf(result);
+		expect(documents).toEqual([]);
+		const out = review[0].json;
+		expect((out.review_reasons as string[])[0]).toMatch(/^the review form was not answered \(made .+, given up .+\)$/);
+		expect((out.review_reasons as string[]).slice(1)).toEqual(doc.review_reasons);
+		expect(out.fields).toEqual(doc.fields);
+		expect(out.confidence).toEqual(doc.confidence);
+		expect(out.review).toBeUndefined();
+		expect(fieldsOf(out.review_form as FormField[])).toEqual(fieldsOf(doc.review_form as FormField[]));
+		// the fresh form still works
+		const answered = await applyReview([answerFor(out.review_form as FormField[])]);
+		expect(outputsOf(answered)[0]).toHaveLength(1);
+	});
+});

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { AnswerError, applyAnswer } from '../helpers/review';
+import { AnswerError, applyAnswer, unanswered } from '../helpers/review';
 import { decodeState, REVIEW_FIELD, reviewSigningKey } from '../helpers/reviewForm';
 import { asObject } from '../helpers/values';
 import { resolveCredentials } from '../transport/credentials';
@@ -35,7 +35,8 @@ export const description: INodeProperties[] = [
 	},
 ];
 
-function answerOf(this: IExecuteFunctions, itemIndex: number): IDataObject {
+/** The form's answer, or (`unanswered`) the document itself, when its form came back unanswered. */
+function answerOf(this: IExecuteFunctions, itemIndex: number): { answer: IDataObject; unanswered: boolean } {
 	let value = this.getNodeParameter('answer', itemIndex, {}) as unknown;
 	if (typeof value === 'string') {
 		try {
@@ -54,9 +55,12 @@ function answerOf(this: IExecuteFunctions, itemIndex: number): IDataObject {
 			description: 'Set Form Answer to the answer of the review form, for example {{ $json }} after the node that waited for it.',
 		});
 	}
-	if (typeof answer[REVIEW_FIELD] === 'string') return answer;
+	if (typeof answer[REVIEW_FIELD] === 'string') return { answer, unanswered: false };
 	const data = asObject(answer.data);
-	if (data && typeof data[REVIEW_FIELD] === 'string') return data;
+	if (data && typeof data[REVIEW_FIELD] === 'string') return { answer: data, unanswered: false };
+	// the document itself: its form was not answered before the waiting node's Limit Wait Time ran out
+	const hidden = Array.isArray(answer.review_form) ? (answer.review_form as IDataObject[]).find((field) => field?.fieldName === REVIEW_FIELD) : undefined;
+	if (typeof hidden?.fieldValue === 'string') return { answer: { [REVIEW_FIELD]: hidden.fieldValue }, unanswered: true };
 	throw new NodeOperationError(this.getNode(), 'This item is not the answer of a GreenNode OCR review form', {
 		itemIndex,
 		description: `The answer has no hidden field "${REVIEW_FIELD}" (${answer[REVIEW_FIELD] === undefined ? 'it is missing' : 'it is not text'}). Apply Review reads the answer of the form in a document's review_form: connect it after the node that waits for that form, and keep the answer as that node gives it.`,
@@ -65,7 +69,7 @@ function answerOf(this: IExecuteFunctions, itemIndex: number): IDataObject {
 
 export async function execute(this: IExecuteFunctions, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
 	return await eachItem.call(this, items, async (itemIndex) => {
-		const answer = answerOf.call(this, itemIndex);
+		const { answer, unanswered: noAnswer } = answerOf.call(this, itemIndex);
 		const key = reviewSigningKey((await resolveCredentials.call(this, itemIndex)).apiKey);
 		const decoded = decodeState(answer[REVIEW_FIELD] as string, key);
 		if (!decoded.ok) {
@@ -81,7 +85,9 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 					});
 		}
 		try {
-			return [{ json: applyAnswer(decoded.state, answer, key, new Date()) as unknown as IDataObject }];
+			const now = new Date();
+			if (noAnswer) return [{ json: unanswered(decoded.state, key, now) as unknown as IDataObject }];
+			return [{ json: applyAnswer(decoded.state, answer, key, now) as unknown as IDataObject }];
 		} catch (error) {
 			throw new NodeOperationError(this.getNode(), error as Error, {
 				itemIndex,

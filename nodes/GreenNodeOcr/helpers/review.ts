@@ -100,8 +100,10 @@ export function applyAnswer(state: ReviewState, answer: IDataObject, key: Buffer
 	const confirmed: string[] = [];
 	const reasons: string[] = [];
 	for (const field of Object.keys(state.text)) {
-		const given = givenText(field, values.get(field));
-		if (given === null) continue;
+		const typed = givenText(field, values.get(field));
+		if (typed === null) continue;
+		// n8n's form JSON parser writes "<" and ">" in default values as "&lt;" and "&gt;"
+		const given = typed.replace(/&lt;/g, '<').replace(/&gt;/g, '>');
 		confidence[field] = 1;
 		const before = shownValue(field, state.text[field], state.options.normalize);
 		if (given === before.value) {
@@ -162,4 +164,21 @@ export function applyAnswer(state: ReviewState, answer: IDataObject, key: Buffer
 		reviewed.review_form = reviewForm(item, state.options, key, now, partner, { read: readState, changes: review.changes, round });
 	}
 	return reviewed;
+}
+
+/**
+ * A document whose form came back unanswered (the waiting node's Limit Wait Time ran out): as it
+ * was, to Needs Review again with that reason and a fresh form.
+ */
+export function unanswered(state: ReviewState, key: Buffer, now: Date): ReviewedItem {
+	const item = applyAnswer(state, {}, key, now);
+	const reason = `the review form was not answered (made ${state.made_at}, given up ${now.toISOString()})`;
+	item.review_reasons = [reason, ...item.review_reasons];
+	item.needs_review = true;
+	// no review happened now: the record is that of the reviews before, if any
+	if (state.round === 0) delete (item as Partial<ReviewedItem>).review;
+	else item.review = { round: state.round, reviewed_at: state.made_at, changes: state.changes, confirmed: [] };
+	const again: ReviewState = { ...state, made_at: now.toISOString() };
+	item.review_form = reviewFormFields(again, fieldDoubts(item, state.options), encodeState(again, key));
+	return item;
 }
