@@ -36,6 +36,7 @@ import { checkExampleExecutions, checkExampleImport, EXAMPLE_IDS } from './lib/e
 import { samplePdf } from './lib/files.mjs';
 import { CREDENTIAL_ID, CREDENTIAL_NAME, n8nCli, n8nEnv, PACKAGE, ROOT, startEmulator, startN8n } from './lib/n8n.mjs';
 import { checkLedger } from './lib/ledger-checks.mjs';
+import { checkReviewLoop, importSmtpCredential, writeReviewMail } from './lib/review-checks.mjs';
 import { checkInstall, checkPackage } from './lib/package-checks.mjs';
 import { freePorts, log } from './lib/proc.mjs';
 import { checkCredentialTest, checkLoadedTypes, checkWebhook } from './lib/server-checks.mjs';
@@ -85,7 +86,13 @@ async function main() {
 	writeFileSync(join(dirs.files, 'mail', 'invoice-0101.pdf'), samplePdf('INVOICE 0101'));
 	writeFileSync(join(dirs.files, 'mail', 'invoice-blurry-0102.pdf'), samplePdf('INVOICE 0102'));
 
+	writeReviewMail(dirs.files);
+	// The review example mails each form's link: the bundled mail sink takes it and writes it to a file.
+	const { startMailSink } = await import(join(ROOT, 'dist', 'dev', 'mail-sink.js'));
+	const mailSink = await startMailSink({ port: 0, dir: join(dirs.files, 'outbox'), quiet: true });
+
 	const importOk = await checkExampleImport(checks, { runtime, env, dirs, emulator, commandsLog });
+	if (importOk) await importSmtpCredential(runtime, env, dirs.imports, mailSink.port, commandsLog);
 	phase('import credential and examples');
 	if (importOk) await checkExampleExecutions(checks, { runtime, env, dirs, emulatorLog: join(dirs.logs, 'emulator.log') });
 	phase('n8n execute (4 workflows)');
@@ -109,6 +116,20 @@ async function main() {
 	const ledger = cookie ? await checkLedger(checks, { server, cookie, runtime, logs: dirs.logs, emulator, credential: { id: CREDENTIAL_ID, name: CREDENTIAL_NAME } }) : {};
 	const ledgerTable = ledger.tableId;
 	phase('ledger of paid submissions');
+	if (cookie && importOk) {
+		await checkReviewLoop(checks, {
+			server,
+			cookie,
+			runtime,
+			filesDir: dirs.files,
+			mailSink,
+			apiKey: emulator.apiKey,
+			browser: process.env.E2E_SKIP_EDITOR !== '1',
+			updateDocs: process.env.E2E_UPDATE_DOCS === '1',
+			log,
+		});
+	}
+	phase('review loop (forms by mail)');
 
 	// 5. Editor
 	if (process.env.E2E_SKIP_EDITOR === '1') {

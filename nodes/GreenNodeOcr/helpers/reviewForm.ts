@@ -155,7 +155,7 @@ export function reviewFormFields(state: ReviewState, doubts: Map<string, string[
 	const order = [...[...doubts.keys()].filter((key) => key in state.text), ...keys.filter((key) => !doubts.has(key))];
 	const fields: FormField[] = order.map((key) => {
 		const shown = shownValue(key, state.text[key], state.options.normalize);
-		const long = shown.value.length > 80 || shown.value.includes('\n');
+		const long = shown.value.length > 50 || shown.value.includes('\n');
 		return {
 			fieldLabel: fieldLabel(key, doubts.get(key)),
 			fieldName: key,

@@ -27,6 +27,7 @@ export const EXAMPLE_IDS = {
 	batch: 'GnOcrExBatchErr1',
 	webhook: 'GnOcrExWebhook01',
 	email: 'GnOcrExEmailSheet1',
+	review: 'GnOcrExEmailReview',
 };
 
 function failedExecution(result) {

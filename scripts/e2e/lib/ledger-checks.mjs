@@ -25,7 +25,7 @@ async function restartEmulator(emulator, logFile) {
 }
 
 /** A REST client for n8n as its owner: `data` of each answer; executions unflattened. */
-function restClient(server, cookie, runtime) {
+export function restClient(server, cookie, runtime) {
 	const flatted = createRequire(join(runtime.n8nDir, 'node_modules', 'n8n', 'package.json'))('flatted');
 	const api = async (method, path, body) => {
 		const response = await fetch(`${server.base}/rest${path}`, {
