@@ -28,7 +28,8 @@ describe('node description', () => {
 	});
 
 	it.each([
-		['submit', ['binaryPropertyName', 'flow', 'docType', 'fileType', 'waitForResult', 'output', 'options']],
+		['submit', ['source', 'binaryPropertyName', 'flow', 'docType', 'fileType', 'waitForResult', 'output', 'options']],
+		['applyReview', ['applyReviewNotice', 'answer']],
 		['getResult', ['requestId', 'waitForResult', 'output', 'options']],
 		['getTable', ['requestId', 'documentId', 'options']],
 		['getSignature', ['requestId', 'documentId', 'options']],

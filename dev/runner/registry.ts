@@ -36,7 +36,19 @@ const packageTypes: Record<string, () => INodeType | ICredentialType> = {
 	[PACKAGE_NODE_TYPE]: () => new (require('../../nodes/GreenNodeOcr/GreenNodeOcr.node').GreenNodeOcr)(),
 	[PACKAGE_CREDENTIAL_TYPE]: () => new (require('../../credentials/GreenNodeOcrApi.credentials').GreenNodeOcrApi)(),
 	greenNodeOcrN8nApi: () => new (require('../../credentials/GreenNodeOcrN8nApi.credentials').GreenNodeOcrN8nApi)(),
+	[`${PACKAGE_NODE_TYPE}Tool`]: () => toolCopy(packageTypes[PACKAGE_NODE_TYPE]() as INodeType),
 };
+
+/**
+ * The node as n8n's tool copy of it runs: its type name ends in "Tool", which is what the node and
+ * n8n's "@tool" display conditions read. Unlike n8n's copy it keeps a main input and output, so the
+ * runner can hand it the one item an AI Agent would (the agent itself is tested in real n8n).
+ */
+function toolCopy(node: INodeType): INodeType {
+	const description = { ...node.description, name: `${node.description.name}Tool`, displayName: `${node.description.displayName} Tool`, outputs: [NodeConnectionTypes.Main] };
+	delete (description as Partial<INodeTypeDescription>).usableAsTool;
+	return { description, execute: node.execute } as INodeType;
+}
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 function registry<T>(kind: string) {

@@ -4,6 +4,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import { operationProperties, operationProperty, subtitle } from './actions/operations';
 import { outputsExpression } from './actions/outputs';
 import { router } from './actions/router';
+import { toolProperties } from './actions/tool';
 
 export class GreenNodeOcr implements INodeType {
 	description: INodeTypeDescription = {
@@ -23,7 +24,7 @@ export class GreenNodeOcr implements INodeType {
 			// Optional: where Submit keeps its ledger of paid submissions (a Data Table, through n8n's API).
 			{ name: 'greenNodeOcrN8nApi', required: false, displayOptions: { show: { operation: ['submit'] } } },
 		],
-		properties: [operationProperty, ...operationProperties],
+		properties: [operationProperty, ...operationProperties, ...toolProperties],
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {

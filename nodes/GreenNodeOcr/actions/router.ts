@@ -3,6 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { operationHandlers } from './operations';
 import { configuredOutputs } from './outputs';
+import { isToolRun, toolOutput } from './tool';
 
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
@@ -10,6 +11,16 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	const handler = operationHandlers[operation];
 	if (!handler) {
 		throw new NodeOperationError(this.getNode(), `The operation "${operation}" is not supported`);
+	}
+	if (isToolRun.call(this)) {
+		// One output for the model, whatever the review settings: documents that need review stay in it, flagged.
+		let output: INodeExecutionData[] | Error;
+		try {
+			output = await handler.call(this, items);
+		} catch (error) {
+			output = error as Error;
+		}
+		return [toolOutput.call(this, output)];
 	}
 	const output = await handler.call(this, items);
 	if (configuredOutputs(this.getNode().parameters).length === 1) return [output];

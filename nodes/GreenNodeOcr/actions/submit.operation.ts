@@ -7,6 +7,7 @@ import { multipartBody, type MultipartBody } from '../helpers/multipart';
 import { classifyResult } from '../helpers/result';
 import { resolveCredentials } from '../transport/credentials';
 import { getResult, submitDocument, type RequestSettings } from '../transport/endpoints';
+import { downloadFile, readUrl } from '../transport/download';
 import { isNotFound } from '../transport/errors';
 import { waitForResults, type PendingRequest, type WaitSettings } from '../wait/waitForResults';
 import {
@@ -22,21 +23,46 @@ import { documentOptions, outputField, readOutputSettings, settleOutputs, type F
 import { DEFAULT_LEDGER_TABLE, ledgerKey, openLedger, type Ledger, type LedgerEntry } from './ledger';
 import { assembleOutput, runConcurrency, runPerItem, type Outcomes } from './runner';
 import { readBoolean, readChoice, readOptions, readRequestSettings, readWaitSettings } from './settings';
+import { isToolRun } from './tool';
 
 const show = { operation: ['submit'] };
+const DEFAULT_MAX_FILE_MB = 50;
 
 /** Chunks of 256 KiB from n8n's binary storage: fewer, larger writes to the socket than its default. */
 const UPLOAD_CHUNK = 256 * 1024;
 
 export const description: INodeProperties[] = [
 	{
+		displayName: 'Source',
+		name: 'source',
+		type: 'options',
+		default: 'binary',
+		displayOptions: { show },
+		options: [
+			{ name: 'Binary File', value: 'binary', description: 'A file of the input item (from Read Files, an email attachment, HTTP Request…)' },
+			{ name: 'URL', value: 'url', description: 'The address of the file on the web: a link in an email, a presigned object-storage link. Also for AI agents, which pass no files.' },
+		],
+		description: 'Where the PDF or image to read comes from',
+	},
+	{
 		displayName: 'Input Binary Field',
 		name: 'binaryPropertyName',
 		type: 'string',
 		default: 'data',
 		required: true,
-		displayOptions: { show },
+		displayOptions: { show: { ...show, source: ['binary'] } },
 		hint: 'The name of the input binary field containing the PDF or image to read',
+	},
+	{
+		displayName: 'URL',
+		name: 'url',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'e.g. https://example.com/invoices/0001.pdf',
+		displayOptions: { show: { ...show, source: ['url'] } },
+		description:
+			'The http(s) address of the PDF or image. It is downloaded without any of your GreenNode credentials; redirects are followed.',
 	},
 	{
 		displayName: 'Flow',
@@ -119,6 +145,15 @@ export const description: INodeProperties[] = [
 			default: DEFAULT_LEDGER_TABLE,
 			description: 'The name of the Data Table that holds the ledger of paid submissions; the node creates it on first use',
 		},
+		{
+			displayName: 'Max File Size (MB)',
+			name: 'maxFileSize',
+			type: 'number',
+			typeOptions: { minValue: 1 },
+			default: DEFAULT_MAX_FILE_MB,
+			displayOptions: { show: { '/source': ['url'] } },
+			description: 'The largest file to download from the URL; a larger one is an error before anything is sent to GreenNode',
+		},
 		maxRetriesOption,
 		pollIntervalOption,
 		requestTimeoutOption,
@@ -126,7 +161,9 @@ export const description: INodeProperties[] = [
 	]),
 ];
 
+
 const DUPLICATES = ['reuse', 'submitAgain'] as const;
+const SOURCES = ['binary', 'url'] as const;
 
 interface Submission {
 	flow: string;
@@ -170,7 +207,9 @@ function readBinary(this: IExecuteFunctions, item: INodeExecutionData, itemIndex
 		this,
 		itemIndex,
 		`The input item has no binary field "${property}"`,
-		present.length
+		isToolRun.call(this)
+			? 'An AI agent passes no files to its tools. Set this tool\'s Source to URL, with URL set to {{ $fromAI(\'url\', \'the http(s) address of the PDF or image\') }}, so the model gives the address of the file.'
+			: present.length
 			? `Set Input Binary Field to one of the binary fields this item has: ${present.map((name) => `"${name}"`).join(', ')}.`
 			: 'This item has no binary data at all. Put a node that reads a file before this one (for example Read/Write Files from Disk, an email trigger with attachments, or HTTP Request with the response format set to File).',
 	);
@@ -191,11 +230,34 @@ function readFileType(this: IExecuteFunctions, itemIndex: number, binary: IBinar
 	);
 }
 
-/** Checks one item and reads everything its upload needs; nothing is sent yet. */
+function readMaxFileSize(this: IExecuteFunctions, value: unknown, itemIndex: number): number {
+	if (value === undefined || value === null || value === '') return DEFAULT_MAX_FILE_MB;
+	const megabytes = typeof value === 'number' ? value : Number(String(value).trim());
+	if (!Number.isFinite(megabytes) || megabytes <= 0) {
+		throw fail.call(this, itemIndex, `Max File Size must be more than 0 MB (it is ${JSON.stringify(value)})`, `Check the Max File Size option. The default is ${DEFAULT_MAX_FILE_MB} MB.`);
+	}
+	return megabytes;
+}
+
+/** The file of an item: its binary field, or the file at its URL, downloaded into n8n's binary storage. */
+async function readFile(this: IExecuteFunctions, item: INodeExecutionData, itemIndex: number, options: IDataObject, request: RequestSettings): Promise<IBinaryData> {
+	const source = readChoice.call(this, this.getNodeParameter('source', itemIndex, 'binary'), 'Source', SOURCES, 'binary', itemIndex);
+	if (source === 'binary') return readBinary.call(this, item, itemIndex);
+	const url = readUrl.call(this, this.getNodeParameter('url', itemIndex, ''), itemIndex);
+	const maxBytes = Math.floor(readMaxFileSize.call(this, options.maxFileSize, itemIndex) * 1024 * 1024);
+	return (await downloadFile.call(this, itemIndex, url, { maxBytes, requestTimeoutMs: request.requestTimeoutMs, maxRetries: request.maxRetries })).binary;
+}
+
+/** Checks one item and reads everything its upload needs; nothing is sent to GreenNode yet (a URL is downloaded last). */
 async function prepare(this: IExecuteFunctions, item: INodeExecutionData, itemIndex: number): Promise<Submission> {
 	const { flow, docType } = readFlow.call(this, itemIndex);
-	const binary = readBinary.call(this, item, itemIndex);
 	const options = readOptions.call(this, itemIndex);
+	const wait = readBoolean.call(this, this.getNodeParameter('waitForResult', itemIndex, true), 'Wait for Result', true, itemIndex);
+	const request = readRequestSettings.call(this, itemIndex, options);
+	const waitSettings = wait ? readWaitSettings.call(this, itemIndex, options, request) : undefined;
+	const output = readOutputSettings.call(this, itemIndex, options);
+	const duplicates = readChoice.call(this, options.duplicates, 'Duplicates', DUPLICATES, 'reuse', itemIndex) as Submission['duplicates'];
+	const binary = await readFile.call(this, item, itemIndex, options, request);
 	const givenName = typeof options.fileName === 'string' ? options.fileName.trim() : '';
 	const fileType = readFileType.call(this, itemIndex, binary, givenName);
 	const fileName =
@@ -206,8 +268,6 @@ async function prepare(this: IExecuteFunctions, item: INodeExecutionData, itemIn
 	if (!(size > 0)) {
 		throw fail.call(this, itemIndex, `The file "${fileName}" is empty (0 bytes)`, 'The binary field holds no data. Check the node that produced the file.');
 	}
-	const wait = readBoolean.call(this, this.getNodeParameter('waitForResult', itemIndex, true), 'Wait for Result', true, itemIndex);
-	const request = readRequestSettings.call(this, itemIndex, options);
 	return {
 		flow,
 		docType,
@@ -217,9 +277,9 @@ async function prepare(this: IExecuteFunctions, item: INodeExecutionData, itemIn
 		size,
 		binary,
 		request,
-		wait: wait ? readWaitSettings.call(this, itemIndex, options, request) : undefined,
-		output: readOutputSettings.call(this, itemIndex, options),
-		duplicates: readChoice.call(this, options.duplicates, 'Duplicates', DUPLICATES, 'reuse', itemIndex) as Submission['duplicates'],
+		wait: waitSettings,
+		output,
+		duplicates,
 		ledgerTable: (typeof options.ledgerTable === 'string' ? options.ledgerTable.trim() : '') || DEFAULT_LEDGER_TABLE,
 	};
 }

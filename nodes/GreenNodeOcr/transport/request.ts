@@ -95,10 +95,10 @@ function classify(error: unknown, timedOut: boolean): Failure {
 	return { kind: 'network', code, detail };
 }
 
-type Exchange = { answer: Answer | StreamAnswer } | { failure: Failure };
+export type Exchange = { answer: Answer | StreamAnswer } | { failure: Failure };
 
 /** One HTTP exchange, bounded as a whole by its own timer (which also fires n8n's abort signal). */
-async function exchange(
+export async function exchange(
 	this: IExecuteFunctions,
 	request: IHttpRequestOptions,
 	authenticated: boolean,
