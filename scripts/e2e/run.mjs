@@ -37,6 +37,7 @@ import { samplePdf } from './lib/files.mjs';
 import { CREDENTIAL_ID, CREDENTIAL_NAME, n8nCli, n8nEnv, PACKAGE, ROOT, startEmulator, startN8n } from './lib/n8n.mjs';
 import { checkLedger } from './lib/ledger-checks.mjs';
 import { checkReviewLoop, importSmtpCredential, writeReviewMail } from './lib/review-checks.mjs';
+import { checkAgentTools } from './lib/agent-checks.mjs';
 import { checkInstall, checkPackage } from './lib/package-checks.mjs';
 import { freePorts, log } from './lib/proc.mjs';
 import { checkCredentialTest, checkLoadedTypes, checkWebhook } from './lib/server-checks.mjs';
@@ -130,6 +131,8 @@ async function main() {
 		});
 	}
 	phase('review loop (forms by mail)');
+	if (cookie && importOk) await checkAgentTools(checks, { server, cookie, runtime, emulator, logs: dirs.logs });
+	phase('AI agent and MCP tools');
 
 	// 5. Editor
 	if (process.env.E2E_SKIP_EDITOR === '1') {
