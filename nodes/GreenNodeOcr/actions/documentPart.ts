@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 
 import { documentIds } from '../helpers/documents';
 import { getDocumentPart, getResult, type DocumentPart } from '../transport/endpoints';
-import { documentIdField, maxRetriesOption, optionsCollection, requestIdField, requestTimeoutOption } from './fields';
+import { documentIdField, maxRequestsPerSecondOption, maxRetriesOption, optionsCollection, requestIdField, requestTimeoutOption } from './fields';
 import { eachItem } from './runner';
 import { readRequestSettings } from './settings';
 
@@ -12,7 +12,7 @@ export function partDescription(operation: string, extraOptions: INodeProperties
 	return [
 		requestIdField([operation]),
 		documentIdField([operation]),
-		optionsCollection([operation], [maxRetriesOption, requestTimeoutOption, ...extraOptions]),
+		optionsCollection([operation], [maxRequestsPerSecondOption, maxRetriesOption, requestTimeoutOption, ...extraOptions]),
 	];
 }
 

@@ -69,6 +69,16 @@ export const concurrencyOption: INodeProperties = {
 	description: 'The most requests to GreenNode in flight at once when the node runs on many items',
 };
 
+export const maxRequestsPerSecondOption: INodeProperties = {
+	displayName: 'Max Requests per Second',
+	name: 'maxRequestsPerSecond',
+	type: 'number',
+	typeOptions: { minValue: 0, numberPrecision: 2 },
+	default: 0,
+	description:
+		'At most this many requests to GreenNode per second from this node run (uploads, result checks, tables, signatures, stamps, images), whatever the Concurrency: for an account with a known rate limit. 0 means no cap. A 429 answer still slows the run down.',
+};
+
 export const maxRetriesOption: INodeProperties = {
 	displayName: 'Max Retries',
 	name: 'maxRetries',
@@ -110,4 +120,5 @@ export const DEFAULTS = {
 	requestTimeout: requestTimeoutOption.default as number,
 	maxRetries: maxRetriesOption.default as number,
 	concurrency: concurrencyOption.default as number,
+	maxRequestsPerSecond: maxRequestsPerSecondOption.default as number,
 };

@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { maxRetriesOption, optionsCollection, requestIdField, requestTimeoutOption } from './fields';
+import { maxRequestsPerSecondOption, maxRetriesOption, optionsCollection, requestIdField, requestTimeoutOption } from './fields';
 import { storeResultImage } from './resultImage';
 import { eachItem } from './runner';
 import { readOptions, readRequestSettings } from './settings';
@@ -36,6 +36,7 @@ export const description: INodeProperties[] = [
 			default: '',
 			description: 'Name of the output file. By default it is built from the request ID and the file ID.',
 		},
+		maxRequestsPerSecondOption,
 		maxRetriesOption,
 		requestTimeoutOption,
 	]),

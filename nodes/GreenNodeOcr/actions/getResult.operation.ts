@@ -6,6 +6,7 @@ import { waitForResults, type PendingRequest } from '../wait/waitForResults';
 import {
 	concurrencyOption,
 	emptyResultWaitOption,
+	maxRequestsPerSecondOption,
 	maxRetriesOption,
 	optionsCollection,
 	pollIntervalOption,
@@ -35,6 +36,7 @@ export const description: INodeProperties[] = [
 	optionsCollection(operations, [
 		concurrencyOption,
 		emptyResultWaitOption,
+		maxRequestsPerSecondOption,
 		maxRetriesOption,
 		pollIntervalOption,
 		requestTimeoutOption,

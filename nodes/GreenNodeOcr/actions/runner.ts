@@ -2,7 +2,8 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { NodeError, NodeOperationError } from 'n8n-workflow';
 
 import { mapWithConcurrency } from '../helpers/concurrency';
-import { readConcurrency } from './settings';
+import { setRateCap } from '../transport/rate';
+import { readConcurrency, readRateCap } from './settings';
 
 /** Runs the items of an operation and turns their outcomes into output, the same way for every operation. */
 
@@ -36,7 +37,7 @@ export async function runPerItem(
 }
 
 /**
- * The run's Concurrency, or, when it is wrong, the output of the run: that error on every item (an
+ * The run's Concurrency (and its Max Requests per Second, set for the transport), or, when one is wrong, the output of the run: that error on every item (an
  * error item each with Continue On Fail, else the error of the first item). No item can run without it.
  */
 export function runConcurrency(
@@ -44,7 +45,9 @@ export function runConcurrency(
 	itemCount: number,
 ): { concurrency: number } | { output: INodeExecutionData[] } {
 	try {
-		return { concurrency: readConcurrency.call(this, itemCount) };
+		const concurrency = readConcurrency.call(this, itemCount);
+		setRateCap.call(this, readRateCap.call(this, itemCount));
+		return { concurrency };
 	} catch (error) {
 		const outcomes: Outcomes = new Map();
 		for (let itemIndex = 0; itemIndex < itemCount; itemIndex++) outcomes.set(itemIndex, { error: error as Error });

@@ -20,6 +20,7 @@ const RULES: Record<string, Rule> = {
 	requestTimeout: { label: 'Request Timeout', min: 0, exclusiveMin: true, hint: `The default is ${DEFAULTS.requestTimeout} seconds.` },
 	maxRetries: { label: 'Max Retries', min: 0, max: LIMITS.maxRetries, integer: true, hint: `Use 0 to ${LIMITS.maxRetries}.` },
 	concurrency: { label: 'Concurrency', min: 1, max: LIMITS.concurrency, integer: true, hint: `Use 1 to ${LIMITS.concurrency}.` },
+	maxRequestsPerSecond: { label: 'Max Requests per Second', min: 0, hint: 'Use 0 for no cap.' },
 };
 
 function readNumber(this: IExecuteFunctions, options: IDataObject, name: keyof typeof DEFAULTS, itemIndex: number): number {
@@ -80,6 +81,12 @@ export function readWaitSettings(
 export function readConcurrency(this: IExecuteFunctions, itemCount: number): number {
 	if (itemCount === 0) return DEFAULTS.concurrency;
 	return readNumber.call(this, readOptions.call(this, 0), 'concurrency', 0);
+}
+
+/** Max Requests per Second, like Concurrency one value for the run (that of item 0); 0 is no cap. */
+export function readRateCap(this: IExecuteFunctions, itemCount: number): number {
+	if (itemCount === 0) return DEFAULTS.maxRequestsPerSecond;
+	return readNumber.call(this, readOptions.call(this, 0), 'maxRequestsPerSecond', 0);
 }
 
 function shown(raw: unknown): string {

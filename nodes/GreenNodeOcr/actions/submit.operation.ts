@@ -13,6 +13,7 @@ import { waitForResults, type PendingRequest, type WaitSettings } from '../wait/
 import {
 	concurrencyOption,
 	emptyResultWaitOption,
+	maxRequestsPerSecondOption,
 	maxRetriesOption,
 	optionsCollection,
 	pollIntervalOption,
@@ -154,6 +155,7 @@ export const description: INodeProperties[] = [
 			displayOptions: { show: { '/source': ['url'] } },
 			description: 'The largest file to download from the URL; a larger one is an error before anything is sent to GreenNode',
 		},
+		maxRequestsPerSecondOption,
 		maxRetriesOption,
 		pollIntervalOption,
 		requestTimeoutOption,

@@ -3,6 +3,7 @@ import { NodeError, NodeOperationError } from 'n8n-workflow';
 
 import { backoffMs, pauseFor, retryAfterMs, shouldRetryNetwork, shouldRetryStatus, type RetryKind } from '../helpers/retry';
 import { CREDENTIAL_TYPE, resolveCredentials, type ResolvedCredentials } from './credentials';
+import { throttle } from './rate';
 import {
 	failureError,
 	header,
@@ -214,6 +215,7 @@ async function follow(
 		const headers: Record<string, string> = { accept: 'application/json' };
 		if (typeof body?.type === 'string' && body.type !== '') headers['content-type'] = body.type;
 		const request = { method: spec.method, url, body: body as IHttpRequestOptions['body'], headers };
+		await throttle.call(this);
 		const result = await exchange.call(this, request, authenticated, stream, settings.requestTimeoutMs);
 		if (!('answer' in result) || !isRedirect(result.answer.statusCode)) return result;
 		const location = header(result.answer.headers, 'location');
