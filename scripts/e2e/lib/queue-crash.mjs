@@ -91,7 +91,11 @@ async function watchAfterKill(cluster, crashed, since, killedAt) {
 			last = now;
 		}
 		const plainStatus = statuses.find(([id]) => id === crashed.plain.executionId)?.[1];
-		if (!early && plainStatus && !unfinished(plainStatus)) {
+		if (!early && plainStatus === 'success') {
+			// The restarted worker took the stalled job back and finished it: there is nothing to retry (n8n refuses it).
+			early = { at: since(), status: plainStatus, withProgress: kept.get(crashed.plain.executionId), recovered: true };
+			timeline.push(`${since()}: ${crashed.plain.executionId} finished by the restarted worker: no Retry needed`);
+		} else if (!early && plainStatus && !unfinished(plainStatus)) {
 			early = { at: since(), status: plainStatus, withProgress: kept.get(crashed.plain.executionId), outcome: retry(cluster, crashed.plain.executionId).catch((error) => ({ error })) };
 			timeline.push(`${since()}: Retry of ${crashed.plain.executionId} (${plainStatus}, request_id ${early.withProgress ? 'in' : 'not in'} its saved data)`);
 		}
@@ -165,7 +169,15 @@ async function checkRetries({ checks, cluster, emulators }, crashed, early, kill
 		expect(submissions === 1, `the document was submitted ${submissions} times — ${facts}`);
 		return facts;
 	};
-	await checks.run(`crash: Retry as soon as n8n shows the execution ${early.status} (${early.at} after the kill) resumes at Get Result, no second submission`, async () => {
+	if (early.recovered) {
+		await checks.run(`crash: the restarted worker finished the execution by itself (${early.at} after the kill), with the result and no second submission`, async () => {
+			const after = await cluster.execution(crashed.plain.executionId);
+			const resultOut = after.data?.resultData?.runData?.['Get Result']?.at(-1)?.data?.main?.[0]?.[0]?.json;
+			expect(resultOut?.request_id === crashed.plain.requestId, `Get Result output ${JSON.stringify(resultOut ?? null).slice(0, 200)}`);
+			const facts = submittedOnce({ text: `execution ${crashed.plain.executionId}: ${after.status}` }, crashed.plain.doc);
+			return { detail: `${facts} → n8n's stalled-job recovery resumed it; a Retry is refused for a success, and not needed` };
+		});
+	} else await checks.run(`crash: Retry as soon as n8n shows the execution ${early.status} (${early.at} after the kill) resumes at Get Result, no second submission`, async () => {
 		const outcome = await early.outcome;
 		if (outcome.error) throw outcome.error;
 		const described = describe(outcome, crashed.plain.requestId);
