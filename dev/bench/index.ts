@@ -5,6 +5,7 @@
 import { resolve } from 'path';
 
 import { disposeRunner } from '../runner';
+import { benchAnchor } from './anchor';
 import { benchBatch } from './batch';
 import { benchMemory } from './memory';
 import { benchOverhead } from './overhead';
@@ -25,6 +26,7 @@ const SECTIONS: Section[] = [
 	{ title: 'Batch', run: benchBatch },
 	{ title: 'Many documents', run: benchScale },
 	{ title: 'Overhead', run: benchOverhead },
+	{ title: 'CPU per request against the HTTP Request node', run: benchAnchor },
 	{ title: 'Upload', run: benchUpload },
 	{ title: 'Memory', run: benchMemory },
 	{ title: 'Polling', run: benchPolling },

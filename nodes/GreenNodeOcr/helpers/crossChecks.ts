@@ -744,6 +744,7 @@ const PRICE_HEADERS = ['don_gia', 'unit_price', 'price', 'gia_ban', 'dongia'];
 const AMOUNT_HEADERS = ['thanh_tien', 'amount', 'line_total', 'total', 'tri_gia', 'gia_tri', 'tien_hang'];
 const PRE_TAX_HEADERS = ['chua_thue', 'chua_co_thue', 'truoc_thue', 'before_tax', 'before_vat', 'excl_vat', 'excluding_vat'];
 const TAX_HEADERS = ['thue', 'tax', 'vat', 'gtgt', 'sau_thue', 'after_tax'];
+const LINE_AMOUNT = ['thanh_tien'];
 const DESCRIPTION_HEADERS = ['ten', 'ten_hang', 'hang_hoa', 'dich_vu', 'dien_giai', 'noi_dung', 'mo_ta', 'description', 'item', 'product', 'san_pham'];
 const ROW_KEYS = new Set(['table', 'page', 'row']);
 
@@ -754,7 +755,7 @@ function columnOf(header: string): Column | null {
 	if (column === undefined) {
 		column =
 			nameHas(header, QUANTITY_HEADERS) ? 'quantity'
-			: nameHas(header, PRICE_HEADERS) && !nameHas(header, ['thanh_tien']) ? 'price'
+			: nameHas(header, PRICE_HEADERS) && !nameHas(header, LINE_AMOUNT) ? 'price'
 			: nameHas(header, PRE_TAX_HEADERS) ? 'preTaxAmount'
 			: nameHas(header, TAX_HEADERS) ? null
 			: nameHas(header, AMOUNT_HEADERS) ? 'amount'

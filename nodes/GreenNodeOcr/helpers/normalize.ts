@@ -61,10 +61,21 @@ export function nameWords(name: string): string[] {
 	return [...words(name).words];
 }
 
+/** The answers of `nameHas`, for each list of phrases: field names repeat in every document. */
+const nameHasAnswers = new WeakMap<readonly string[], Map<string, boolean>>();
+
 /** True when one of the phrases (words joined by "_") occurs in the field name's words. */
 export function nameHas(name: string, phrases: readonly string[]): boolean {
-	const joined = words(name).joined;
-	return wrapped(phrases).some((phrase) => joined.includes(phrase));
+	let answers = nameHasAnswers.get(phrases);
+	if (!answers) nameHasAnswers.set(phrases, (answers = new Map()));
+	let answer = answers.get(name);
+	if (answer === undefined) {
+		const joined = words(name).joined;
+		answer = wrapped(phrases).some((phrase) => joined.includes(phrase));
+		if (answers.size >= 2000) answers.clear();
+		answers.set(name, answer);
+	}
+	return answer;
 }
 
 const IDENTIFIER_NAMES = [
@@ -103,6 +114,8 @@ const pad = (n: number, width = 2) => String(n).padStart(width, '0');
 
 /** Reads a date in the forms listed above; undefined when the text is not shaped like a date. */
 export function parseDate(text: string): ParsedDate | undefined {
+	// Every form has a four-digit year: most values (names, addresses, codes) are ruled out before folding.
+	if (!/\d{4}/.test(text)) return undefined;
 	const t = foldVietnamese(text).trim().replace(/\.$/, '');
 	let m = /^(\d{1,2})\s*([/.-])\s*(\d{1,2})\s*\2\s*(\d{4})$/.exec(t);
 	let day: number, month: number, year: number;

@@ -157,6 +157,10 @@ export function checkAmountInWords(words: string, figures: string | number, figu
 }
 
 const groupOf = (key: string) => (key.includes('.') ? key.slice(0, key.lastIndexOf('.')) : '');
+/** Each total name as a list of its own, and the names that are no amount: built once (nameHas remembers by list). */
+const TOTAL_PHRASES = TOTAL_NAMES.map((phrase) => [phrase]);
+const NOT_AMOUNT_NAMES = [...DATE_NAMES, ...NOT_TOTALS];
+
 const baseName = (key: string) => key.slice(key.lastIndexOf('.') + 1).replace(/\s*\(\d+\)$/, '');
 
 /** The first non-empty field whose name `pick` accepts, from the group of `key` when one is there. */
@@ -171,8 +175,8 @@ function figuresFor(fields: Record<string, string | number>, key: string): Compa
 	const isWords = (name: string) => nameHas(name, WORDS_NAMES);
 	const exact = companion(fields, key, (name) => !isWords(name) && stem !== '' && nameWords(name).join('_') === stem);
 	if (exact) return exact;
-	for (const phrase of TOTAL_NAMES) {
-		const found = companion(fields, key, (name) => !isWords(name) && nameHas(name, [phrase]) && !nameHas(name, [...DATE_NAMES, ...NOT_TOTALS]));
+	for (const phrase of TOTAL_PHRASES) {
+		const found = companion(fields, key, (name) => !isWords(name) && nameHas(name, phrase) && !nameHas(name, NOT_AMOUNT_NAMES));
 		if (found) return found;
 	}
 	return undefined;
