@@ -5,9 +5,10 @@ import { pauseFor } from '../helpers/retry';
 /**
  * Max Requests per Second: one cap for every request of a node run to GreenNode (uploads, polls,
  * parts, images), whatever the Concurrency. Requests start evenly spaced, so that `cap` gaps
- * span a second and 150 ms: a request can take up to about 100 ms longer than the next to reach
- * the server (measured: the first uploads of a run), and the server counts arrivals, so no second
- * it sees holds more than the cap. Files downloaded from a URL do not count: they are not GreenNode's.
+ * span a second and 250 ms: a request can take longer than the next to reach the server (about
+ * 100 ms for the first uploads of a run on a quiet machine, more on a busy one), and the server
+ * counts arrivals. A machine so busy that a request leaves more than 250 ms late can still put one
+ * more in a second; a 429 then slows the run down. Files downloaded from a URL do not count.
  */
 
 class Spacing {
@@ -25,7 +26,7 @@ class Spacing {
 
 const caps = new WeakMap<object, Spacing>();
 /** How much later a request may reach the server than the one started after it. */
-const JITTER_MS = 150;
+const JITTER_MS = 250;
 
 /** Sets the cap of this run (0: none). */
 export function setRateCap(this: IExecuteFunctions, perSecond: number): void {
