@@ -35,7 +35,10 @@ function resultBody(job: Job, phase: Phase): Reply {
 /** Answers a result poll, counting it. */
 export function pollRoute(job: Job): Reply {
 	job.polls += 1;
-	return resultBody(job, phaseOf(job, job.polls, Date.now()));
+	const phase = phaseOf(job, job.polls, Date.now());
+	const reply = resultBody(job, phase);
+	if (phase === 'processing' && job.scenario.retryAfterSeconds !== undefined) reply.headers['retry-after'] = String(job.scenario.retryAfterSeconds);
+	return reply;
 }
 
 export function documentRoute(kind: 'table' | 'signature' | 'stamp', job: Job, documentId: string): Reply {

@@ -73,6 +73,8 @@ export interface JobScenario {
 	processingDelayMs: number;
 	/** `message` of a FAILED result. */
 	failMessage: string;
+	/** A `Retry-After` (seconds) on each answer that says the job is still processing; none when unset. */
+	retryAfterSeconds?: number;
 }
 
 export interface Job {

@@ -2,8 +2,14 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { describeBody, messageFromJson } from '../helpers/errors';
 import { maskSecrets } from '../helpers/mask';
+import { retryAfterMs } from '../helpers/retry';
 import { apiError, header, httpError, where, type CallContext } from './errors';
 import { send, sendForStream, type Consumed, type RequestSettings, type RequestSpec, type StreamAnswer } from './request';
+
+/** What a 2xx answer said besides its body: when to ask again (`Retry-After`), if it said so. */
+export interface AnswerHints {
+	retryAfterMs?: number;
+}
 
 /** The two kinds of call: a JSON answer unwrapped from `{ "data": … }`, and a file read as a stream. */
 
@@ -13,9 +19,11 @@ export async function jsonCall(
 	ctx: CallContext,
 	spec: RequestSpec,
 	settings: RequestSettings,
+	seen?: AnswerHints,
 ): Promise<IDataObject> {
 	const { answer: response, credentials, retries } = await send.call(this, ctx, spec, settings);
 	if (response.statusCode < 200 || response.statusCode >= 300) throw httpError.call(this, ctx, response, credentials, retries);
+	if (seen) seen.retryAfterMs = retryAfterMs(header(response.headers, 'retry-after'));
 	const text = maskSecrets(response.body.toString('utf8'), credentials.secrets);
 	let parsed: unknown;
 	try {

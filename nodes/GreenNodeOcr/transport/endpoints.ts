@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { checkId, joinPath } from '../helpers/ids';
-import { fileCall, jsonCall } from './calls';
+import { fileCall, jsonCall, type AnswerHints } from './calls';
 import type { CallContext } from './errors';
 import type { RequestSettings, StreamAnswer } from './request';
 
@@ -37,10 +37,11 @@ export async function getResult(
 	itemIndex: number,
 	requestId: unknown,
 	settings: RequestSettings,
+	seen?: AnswerHints,
 ): Promise<IDataObject> {
 	const segment = idSegment.call(this, 'Request ID', requestId, itemIndex);
 	const ctx: CallContext = { itemIndex, action: 'Get Result', requestId: String(requestId).trim() };
-	return await jsonCall.call(this, ctx, { method: 'GET', path: joinPath(['ocr', 'ingest', segment]), retry: 'idempotent' }, settings);
+	return await jsonCall.call(this, ctx, { method: 'GET', path: joinPath(['ocr', 'ingest', segment]), retry: 'idempotent' }, settings, seen);
 }
 
 /** The parts of a document with an endpoint of their own, named as in Include and in the output. */

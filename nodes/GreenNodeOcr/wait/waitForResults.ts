@@ -5,6 +5,7 @@ import { mapWithConcurrency } from '../helpers/concurrency';
 import { classifyResult, markEmptyDocuments } from '../helpers/result';
 import { pauseFor } from '../helpers/retry';
 import { formatSeconds } from '../helpers/values';
+import type { AnswerHints } from '../transport/calls';
 import { getResult, type RequestSettings } from '../transport/endpoints';
 import { isNotFound } from '../transport/errors';
 
@@ -13,6 +14,8 @@ import { isNotFound } from '../transport/errors';
  * (at most `concurrency` in flight), so N documents take about as long as the slowest one. A wait
  * ends within its Timeout plus at most one Request Timeout, whatever the server does.
  */
+
+const MIN_RETRY_AFTER_MS = 250;
 
 export interface WaitSettings {
 	pollIntervalMs: number;
@@ -71,13 +74,17 @@ async function poll(this: IExecuteFunctions, request: Tracked): Promise<WaitOutc
 	const polledAt = Date.now();
 	const { settings } = request;
 	request.nextPoll = Math.min(polledAt + settings.pollIntervalMs, request.deadline);
-	const data = await getResult.call(this, request.itemIndex, request.requestId, { ...settings.request, deadline: request.deadline });
+	const seen: AnswerHints = {};
+	const data = await getResult.call(this, request.itemIndex, request.requestId, { ...settings.request, deadline: request.deadline }, seen);
 	const state = classifyResult(data);
 	if (state.state === 'done') return { ok: true, data };
 	if (state.state === 'failed') return { ok: false, error: jobFailedError.call(this, request, state.reason), gone: true };
 	request.lastReason = state.reason;
 	if (state.state === 'pending') {
 		request.emptySince = undefined;
+		// GreenNode's Retry-After wins over the Poll Interval, longer or shorter (within the Timeout; never
+		// sooner than 250 ms, so that "Retry-After: 0" cannot make a busy loop).
+		if (seen.retryAfterMs !== undefined) request.nextPoll = Math.min(polledAt + Math.max(seen.retryAfterMs, MIN_RETRY_AFTER_MS), request.deadline);
 		return undefined;
 	}
 	// Finished but empty: give the content a bounded time to arrive, then output what there is.
