@@ -12,6 +12,7 @@ import { benchOverhead } from './overhead';
 import { benchPolling } from './polling';
 import { busyProcesses, loadAverage, machine, markdownTable, writeBenchmarks } from './report';
 import { benchScale } from './scale';
+import { benchSpread } from './spread';
 import { log, type Row } from './stats';
 import { benchUpload } from './upload';
 
@@ -30,6 +31,7 @@ const SECTIONS: Section[] = [
 	{ title: 'Upload', run: benchUpload },
 	{ title: 'Memory', run: benchMemory },
 	{ title: 'Polling', run: benchPolling },
+	{ title: 'Polling, processing times spread', run: benchSpread },
 ];
 
 async function main(): Promise<void> {
