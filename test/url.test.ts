@@ -40,6 +40,12 @@ beforeAll(async () => {
 				return res.end(PDF);
 			case '/card.jpg':
 				return send(res, PAGE_JPEG, 'image/jpeg', false);
+			case '/busy-once.pdf':
+				if (seen.filter((entry) => entry.path.startsWith('/busy-once.pdf')).length === 1) {
+					res.writeHead(503, { 'retry-after': '0' });
+					return res.end();
+				}
+				return send(res, PDF, 'application/pdf');
 			case '/moved':
 				res.writeHead(302, { location: `${otherBase}/invoice.pdf` });
 				return res.end();
@@ -130,6 +136,13 @@ describe('Submit from a URL', () => {
 			['hoa-don-0001.pdf', PDF.length, 'PDF'],
 			['card.jpg', PAGE_JPEG.length, 'IMAGE'],
 		]);
+	});
+
+	it('a 503 is retried like every GET of the node (honouring Retry-After), then the file is uploaded once', async () => {
+		const result = await run(emu.get(), [byUrl(`${base}/busy-once.pdf`)]);
+		expect(result.error).toBeUndefined();
+		expect(seen.map((entry) => entry.path)).toEqual(['/busy-once.pdf', '/busy-once.pdf']);
+		expect(uploads()).toHaveLength(1);
 	});
 
 	it('works the same in n8n\'s filesystem binary mode (the file streams to disk)', async () => {

@@ -1,16 +1,17 @@
 import type { IBinaryData, IExecuteFunctions } from 'n8n-workflow';
 import { BINARY_ENCODING, NodeOperationError } from 'n8n-workflow';
 
-import { backoffMs, pauseFor } from '../helpers/retry';
+import { backoffMs, pauseFor, retryAfterMs, shouldRetryNetwork, shouldRetryStatus } from '../helpers/retry';
 import { sniffFormat } from '../helpers/sniff';
 import { formatSeconds } from '../helpers/values';
 import { header, type Failure } from './errors';
-import { exchange, type StreamAnswer } from './request';
+import { exchange, isRedirect, MAX_REDIRECTS, type StreamAnswer } from './request';
 
 /**
  * Submit's file from a URL: fetched with n8n's HTTP helper (the instance's proxy and SSRF settings
  * apply) and without any credential of ours, so neither the API key nor the Portal User ID ever goes
- * to that address. The file is streamed into n8n's binary data storage (to disk in n8n's filesystem
+ * to that address. Redirects, retries and their waits follow the node's own rules (request.ts,
+ * helpers/retry.ts). The file is streamed into n8n's binary data storage (to disk in n8n's filesystem
  * or S3 mode) and read from there for the upload, its retries and the ledger's hash: a link may be
  * good for one download only, or give other bytes the next time, so it is read once.
  */
@@ -21,7 +22,6 @@ export interface DownloadSettings {
 	maxRetries: number;
 }
 
-const MAX_REDIRECTS = 5;
 const HEAD_BYTES = 16;
 
 const megabytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(bytes < 10 * 1024 * 1024 ? 1 : 0)} MB`;
@@ -81,7 +81,7 @@ async function open(this: IExecuteFunctions, itemIndex: number, start: URL, sett
 		let result: Awaited<ReturnType<typeof exchange>> | undefined;
 		for (let hops = 0; ; hops++) {
 			result = await exchange.call(this, { method: 'GET', url: url.href, headers: { accept: 'application/pdf, image/*;q=0.9, */*;q=0.1' } }, false, true, settings.requestTimeoutMs);
-			if (!('answer' in result) || ![301, 302, 303, 307, 308].includes(result.answer.statusCode)) break;
+			if (!('answer' in result) || !isRedirect(result.answer.statusCode)) break;
 			const location = header(result.answer.headers, 'location');
 			if (!location) break;
 			const next = new URL(location, url);
@@ -93,9 +93,10 @@ async function open(this: IExecuteFunctions, itemIndex: number, start: URL, sett
 			}
 			url = next;
 		}
+		// The same retry rules as every GET of the node (helpers/retry): a download is idempotent.
 		const left = retries < settings.maxRetries && !cancel?.aborted;
 		if ('failure' in result) {
-			if (left) {
+			if (left && shouldRetryNetwork(result.failure, 'idempotent')) {
 				await pauseFor(backoffMs(retries), cancel);
 				continue;
 			}
@@ -103,8 +104,8 @@ async function open(this: IExecuteFunctions, itemIndex: number, start: URL, sett
 		}
 		const status = result.answer.statusCode;
 		if (status >= 200 && status < 300 && !Buffer.isBuffer(result.answer.body)) return { answer: result.answer as StreamAnswer, url };
-		if ((status === 429 || status >= 500) && left) {
-			await pauseFor(backoffMs(retries), cancel);
+		if (left && shouldRetryStatus(status, 'idempotent')) {
+			await pauseFor(retryAfterMs(header(result.answer.headers, 'retry-after')) ?? backoffMs(retries), cancel);
 			continue;
 		}
 		const where = shownUrl(start);

@@ -50,7 +50,7 @@ export interface StreamAnswer {
 	failure(): Failure | undefined;
 }
 
-const MAX_REDIRECTS = 5;
+export const MAX_REDIRECTS = 5;
 const CUT: Failure = { kind: 'cut', code: 'ECONNRESET', detail: 'the connection closed before the end of the answer' };
 const ERROR_BODY_LIMIT = 64 * 1024;
 
@@ -161,7 +161,7 @@ export async function exchange(
 	return { answer: { statusCode: full.statusCode, headers, body: await readSome(body) } };
 }
 
-function isRedirect(status: number): boolean {
+export function isRedirect(status: number): boolean {
 	return [301, 302, 303, 307, 308].includes(status);
 }
 
