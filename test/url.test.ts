@@ -183,6 +183,8 @@ describe('Submit from a URL', () => {
 			const result = await run(emu.get(), [byUrl(url)]);
 			expect(result.error?.message).toBe(message);
 		}
+		const zero = await run(emu.get(), [byUrl(`${base}/invoice.pdf`, { maxFileSize: '={{ 0 }}' })]);
+		expect(zero.error?.message).toBe('Max File Size must be more than 0 (it is 0)');
 		expect(seen).toHaveLength(0);
 		expect(everythingVisible(await run(emu.get(), [byUrl('ftp://x')]))).not.toContain(credentialsFor(emu.get()).greenNodeOcrApi.apiKey);
 	});

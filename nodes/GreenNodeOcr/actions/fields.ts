@@ -69,6 +69,16 @@ export const concurrencyOption: INodeProperties = {
 	description: 'The most requests to GreenNode in flight at once when the node runs on many items',
 };
 
+export const maxFileSizeOption: INodeProperties = {
+	displayName: 'Max File Size (MB)',
+	name: 'maxFileSize',
+	type: 'number',
+	typeOptions: { minValue: 1 },
+	default: 50,
+	displayOptions: { show: { '/source': ['url'] } },
+	description: 'The largest file to download from the URL; a larger one is an error before anything is sent to GreenNode',
+};
+
 export const maxRequestsPerSecondOption: INodeProperties = {
 	displayName: 'Max Requests per Second',
 	name: 'maxRequestsPerSecond',
@@ -112,7 +122,7 @@ export function optionsCollection(operations: string[], options: INodeProperties
 	};
 }
 
-/** The defaults of the options above, in seconds, as the user types them. */
+/** The defaults of the options above, as the user types them (seconds, MB). */
 export const DEFAULTS = {
 	pollInterval: pollIntervalOption.default as number,
 	timeout: timeoutOption.default as number,
@@ -121,4 +131,5 @@ export const DEFAULTS = {
 	maxRetries: maxRetriesOption.default as number,
 	concurrency: concurrencyOption.default as number,
 	maxRequestsPerSecond: maxRequestsPerSecondOption.default as number,
+	maxFileSize: maxFileSizeOption.default as number,
 };

@@ -21,6 +21,7 @@ const RULES: Record<string, Rule> = {
 	maxRetries: { label: 'Max Retries', min: 0, max: LIMITS.maxRetries, integer: true, hint: `Use 0 to ${LIMITS.maxRetries}.` },
 	concurrency: { label: 'Concurrency', min: 1, max: LIMITS.concurrency, integer: true, hint: `Use 1 to ${LIMITS.concurrency}.` },
 	maxRequestsPerSecond: { label: 'Max Requests per Second', min: 0, hint: 'Use 0 for no cap.' },
+	maxFileSize: { label: 'Max File Size', min: 0, exclusiveMin: true, hint: `In MB; the default is ${DEFAULTS.maxFileSize} MB.` },
 };
 
 function readNumber(this: IExecuteFunctions, options: IDataObject, name: keyof typeof DEFAULTS, itemIndex: number): number {
@@ -81,6 +82,11 @@ export function readWaitSettings(
 export function readConcurrency(this: IExecuteFunctions, itemCount: number): number {
 	if (itemCount === 0) return DEFAULTS.concurrency;
 	return readNumber.call(this, readOptions.call(this, 0), 'concurrency', 0);
+}
+
+/** Max File Size of a file by URL, in MB. */
+export function readMaxFileSize(this: IExecuteFunctions, options: IDataObject, itemIndex: number): number {
+	return readNumber.call(this, options, 'maxFileSize', itemIndex);
 }
 
 /** Max Requests per Second, like Concurrency one value for the run (that of item 0); 0 is no cap. */

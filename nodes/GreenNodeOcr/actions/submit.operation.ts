@@ -13,6 +13,7 @@ import { waitForResults, type PendingRequest, type WaitSettings } from '../wait/
 import {
 	concurrencyOption,
 	emptyResultWaitOption,
+	maxFileSizeOption,
 	maxRequestsPerSecondOption,
 	maxRetriesOption,
 	optionsCollection,
@@ -23,11 +24,10 @@ import {
 import { documentOptions, outputField, readOutputSettings, settleOutputs, type Finished, type OutputSettings } from './documentOutput';
 import { DEFAULT_LEDGER_TABLE, ledgerKey, openLedger, type Ledger, type LedgerEntry } from './ledger';
 import { assembleOutput, runConcurrency, runPerItem, type Outcomes } from './runner';
-import { readBoolean, readChoice, readOptions, readRequestSettings, readWaitSettings } from './settings';
+import { readBoolean, readChoice, readMaxFileSize, readOptions, readRequestSettings, readWaitSettings } from './settings';
 import { isToolRun } from './tool';
 
 const show = { operation: ['submit'] };
-const DEFAULT_MAX_FILE_MB = 50;
 
 /** Chunks of 256 KiB from n8n's binary storage: fewer, larger writes to the socket than its default. */
 const UPLOAD_CHUNK = 256 * 1024;
@@ -146,15 +146,7 @@ export const description: INodeProperties[] = [
 			default: DEFAULT_LEDGER_TABLE,
 			description: 'The name of the Data Table that holds the ledger of paid submissions; the node creates it on first use',
 		},
-		{
-			displayName: 'Max File Size (MB)',
-			name: 'maxFileSize',
-			type: 'number',
-			typeOptions: { minValue: 1 },
-			default: DEFAULT_MAX_FILE_MB,
-			displayOptions: { show: { '/source': ['url'] } },
-			description: 'The largest file to download from the URL; a larger one is an error before anything is sent to GreenNode',
-		},
+		maxFileSizeOption,
 		maxRequestsPerSecondOption,
 		maxRetriesOption,
 		pollIntervalOption,
@@ -232,21 +224,12 @@ function readFileType(this: IExecuteFunctions, itemIndex: number, binary: IBinar
 	);
 }
 
-function readMaxFileSize(this: IExecuteFunctions, value: unknown, itemIndex: number): number {
-	if (value === undefined || value === null || value === '') return DEFAULT_MAX_FILE_MB;
-	const megabytes = typeof value === 'number' ? value : Number(String(value).trim());
-	if (!Number.isFinite(megabytes) || megabytes <= 0) {
-		throw fail.call(this, itemIndex, `Max File Size must be more than 0 MB (it is ${JSON.stringify(value)})`, `Check the Max File Size option. The default is ${DEFAULT_MAX_FILE_MB} MB.`);
-	}
-	return megabytes;
-}
-
 /** The file of an item: its binary field, or the file at its URL, downloaded into n8n's binary storage. */
 async function readFile(this: IExecuteFunctions, item: INodeExecutionData, itemIndex: number, options: IDataObject, request: RequestSettings): Promise<IBinaryData> {
 	const source = readChoice.call(this, this.getNodeParameter('source', itemIndex, 'binary'), 'Source', SOURCES, 'binary', itemIndex);
 	if (source === 'binary') return readBinary.call(this, item, itemIndex);
 	const url = readUrl.call(this, this.getNodeParameter('url', itemIndex, ''), itemIndex);
-	const maxBytes = Math.floor(readMaxFileSize.call(this, options.maxFileSize, itemIndex) * 1024 * 1024);
+	const maxBytes = Math.floor(readMaxFileSize.call(this, options, itemIndex) * 1024 * 1024);
 	return (await downloadFile.call(this, itemIndex, url, { maxBytes, requestTimeoutMs: request.requestTimeoutMs, maxRetries: request.maxRetries })).binary;
 }
 
