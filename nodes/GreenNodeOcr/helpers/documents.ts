@@ -190,14 +190,22 @@ const FIELD_CODES = new Set<string>(['cccd', 'tax_code', 'date', 'amount_in_word
 
 const checkReason = (check: Check) => `${check.fields.join(', ')} failed the ${check.code} check: ${check.reason}`;
 
+/** The fields read with less confidence than their threshold: their own in Field Thresholds (`own`), else Review Threshold. */
+function lowConfidences(item: DocumentItem, review: Review): Array<{ key: string; p: number; threshold: number; own: boolean }> {
+	const low: Array<{ key: string; p: number; threshold: number; own: boolean }> = [];
+	for (const [key, p] of Object.entries(item.confidence)) {
+		const own = review.fieldThreshold(key);
+		const threshold = own ?? review.threshold;
+		if (p < threshold) low.push({ key, p, threshold, own: own !== undefined });
+	}
+	return low;
+}
+
 /** The review reasons of a document's confidences and checks (the others come first). */
 function reviewReasons(item: DocumentItem, review: Review, first: string[]): string[] {
 	const reasons = [...first];
-	for (const [key, p] of Object.entries(item.confidence)) {
-		const own = review.fieldThreshold(key);
-		if (own !== undefined) {
-			if (p < own) reasons.push(`confidence of ${key} is ${round(p)}, below its field threshold ${round(own)}`);
-		} else if (p < review.threshold) reasons.push(`confidence of ${key} is ${round(p)}, below ${round(review.threshold)}`);
+	for (const { key, p, threshold, own } of lowConfidences(item, review)) {
+		reasons.push(`confidence of ${key} is ${round(p)}, below ${own ? 'its field threshold ' : ''}${round(threshold)}`);
 	}
 	for (const [key, check] of Object.entries(item.validation ?? {})) {
 		if (!check.valid) reasons.push(`${key} failed the ${check.check} check: ${check.reason}`);
@@ -223,10 +231,7 @@ export function fieldDoubts(item: DocumentItem, options: Pick<DocumentItemOption
 		doubts.set(key, list);
 	};
 	const percent = (p: number) => `${round(p * 100)}%`;
-	for (const [key, p] of Object.entries(item.confidence)) {
-		const threshold = review.fieldThreshold(key) ?? review.threshold;
-		if (p < threshold) add(key, `read with ${percent(p)} confidence, below ${percent(threshold)}`);
-	}
+	for (const { key, p, threshold } of lowConfidences(item, review)) add(key, `read with ${percent(p)} confidence, below ${percent(threshold)}`);
 	const own = item.document_id === null ? undefined : ` (${item.document_id})`;
 	for (const check of item.checks ?? []) {
 		if (check.valid) continue;
