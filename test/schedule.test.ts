@@ -60,3 +60,64 @@ async function submitted(): Promise<string> {
 	emu.get().requests.length = 0;
 	return requestId;
 }
+
+/** What a batch's polls looked like, from the emulator's log: polls per job, and ready → seen for each. */
+function batchPolls(processingOf: (fileName: string) => number) {
+	const byJob = new Map<string, number[]>();
+	for (const poll of polls()) {
+		const id = decodeURIComponent(poll.path.slice(poll.path.lastIndexOf('/') + 1));
+		byJob.set(id, [...(byJob.get(id) ?? []), poll.at]);
+	}
+	const late: number[] = [];
+	let early = 0;
+	for (const job of emu.get().jobs.values()) {
+		const readyAt = job.createdAt + processingOf(job.fileName);
+		const times = (byJob.get(job.requestId) ?? []).sort((a, b) => a - b);
+		early += times.filter((at) => at < readyAt).length;
+		late.push((times.find((at) => at >= readyAt) ?? Infinity) - readyAt);
+	}
+	late.sort((a, b) => a - b);
+	return { perJob: polls().length / emu.get().jobs.size, early, median: late[Math.floor(late.length / 2)], worst: late[late.length - 1] };
+}
+
+describe('a batch learns how long its documents take', () => {
+	const index = (fileName: string) => Number(/-(\d+)\.jpg$/.exec(fileName)?.[1] ?? 0);
+
+	it('does not poll before a job can plausibly be ready, and still sees every job within one interval of turning ready', async () => {
+		// 400 jobs taking 1.2 to 2.4 s (spread by index), Poll Interval 2 s: a first poll one interval after the
+		// upload finds one job in three still processing, and each of those costs one more poll.
+		const processingOf = (fileName: string) => 1200 + Math.round(1200 * ((index(fileName) * 0.6180339887) % 1));
+		emu.get().setScenario((job) => ({ processingDelayMs: processingOf(job.fileName) }));
+		const items = Array.from({ length: 400 }, (_, n) => jpegItem(`batch-${n}.jpg`));
+		const result = await run(emu.get(), [ocr({ operation: 'submit', docType: 'ID', output: 'raw', options: { pollInterval: 2, timeout: 30, concurrency: 50 } })], items);
+		expect(result.error).toBeUndefined();
+		expect(result.items).toHaveLength(400);
+		const seen = batchPolls(processingOf);
+		// the first check waits until most jobs are ready, never past one interval after the quickest (0.9 + 2 s): one poll each, plus the scouts'
+		expect(seen.perJob).toBeLessThan(1.2);
+		// a check can wait for a free lane and arrive some hundred ms late on a busy machine (tests run in parallel)
+		expect(seen.worst).toBeLessThanOrEqual(2000 + 700);
+	}, 40_000);
+
+	it('returns a batch whose documents take the same time soon after they are ready, not up to an interval later', async () => {
+		emu.get().setScenario(() => ({ processingDelayMs: 1500 }));
+		const items = Array.from({ length: 250 }, (_, n) => jpegItem(`same-${n}.jpg`));
+		const result = await run(emu.get(), [ocr({ operation: 'submit', docType: 'ID', output: 'raw', options: { pollInterval: 5, timeout: 30, concurrency: 50 } })], items);
+		expect(result.error).toBeUndefined();
+		const seen = batchPolls(() => 1500);
+		// one interval after the upload would see each 3.5 s after it is ready (a busy machine adds the wait for a free lane)
+		expect(seen.median).toBeLessThan(2000);
+		expect(seen.perJob).toBeLessThan(1.5);
+	}, 30_000);
+
+	it('a small batch is polled as before: one interval after each upload, then every interval', async () => {
+		emu.get().setScenario(() => ({ processingDelayMs: 700 }));
+		const result = await run(emu.get(), [ocr({ operation: 'submit', docType: 'ID', output: 'raw', options: { pollInterval: 0.5, timeout: 20 } })], [jpegItem('a.jpg'), jpegItem('b.jpg')]);
+		expect(result.error).toBeUndefined();
+		for (const job of emu.get().jobs.values()) {
+			const times = polls().filter((poll) => poll.path.endsWith(encodeURIComponent(job.requestId))).map((poll) => poll.at - job.createdAt);
+			expect(times).toHaveLength(2);
+			expect(times[0]).toBeGreaterThanOrEqual(400);
+		}
+	});
+});

@@ -3,6 +3,7 @@ import { NodeError, NodeOperationError } from 'n8n-workflow';
 
 import { mapWithConcurrency } from '../helpers/concurrency';
 import { setRateCap } from '../transport/rate';
+import { setSlots } from '../transport/slots';
 import { readConcurrency, readRateCap } from './settings';
 
 /** Runs the items of an operation and turns their outcomes into output, the same way for every operation. */
@@ -47,6 +48,7 @@ export function runConcurrency(
 	try {
 		const concurrency = readConcurrency.call(this, itemCount);
 		setRateCap.call(this, readRateCap.call(this, itemCount));
+		setSlots.call(this, concurrency);
 		return { concurrency };
 	} catch (error) {
 		const outcomes: Outcomes = new Map();

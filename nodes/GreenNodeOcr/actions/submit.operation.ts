@@ -9,7 +9,7 @@ import { resolveCredentials } from '../transport/credentials';
 import { getResult, submitDocument, type RequestSettings } from '../transport/endpoints';
 import { downloadFile, readUrl } from '../transport/download';
 import { isNotFound } from '../transport/errors';
-import { waitForResults, type PendingRequest, type WaitSettings } from '../wait/waitForResults';
+import { ResultWaiter, waitForResults, type PendingRequest, type WaitSettings } from '../wait/waitForResults';
 import {
 	concurrencyOption,
 	emptyResultWaitOption,
@@ -559,18 +559,37 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 		return undefined;
 	});
 	if (anyFailed && stopOnError) return assembleOutput.call(this, items.length, outcomes);
-	anyFailed = await runPerItem.call(this, [...work.keys()].filter((index) => !outcomes.has(index)), outcomes, concurrency, async (itemIndex) => {
-		const item = work.get(itemIndex) as SubmitItem;
-		if (item.reused && !item.submission.wait && !(await stillKnown.call(this, item))) item.reused = undefined;
-		if (!item.reused) await ledger.upload(item);
-		return item.submission.wait ? undefined : [{ json: { ...item.answer, ...ledger.mark(item) } }];
+	// The wait starts with the first upload: the batch's first results are checked while later files are still sent.
+	const toWait = (item: SubmitItem): PendingRequest => ({
+		itemIndex: item.itemIndex,
+		requestId: item.requestId as string,
+		settings: item.submission.wait as WaitSettings,
+		submittedAt: item.reused ? undefined : item.submittedAt,
 	});
+	const uploads = [...work.values()].filter((item) => item.submission.wait && !item.reused && !outcomes.has(item.itemIndex));
+	const waiter = new ResultWaiter(this, concurrency, uploads.length);
+	let uploaded = false;
+	try {
+		anyFailed = await runPerItem.call(this, [...work.keys()].filter((index) => !outcomes.has(index)), outcomes, concurrency, async (itemIndex) => {
+			const item = work.get(itemIndex) as SubmitItem;
+			if (item.reused && !item.submission.wait && !(await stillKnown.call(this, item))) item.reused = undefined;
+			if (!item.reused) await ledger.upload(item);
+			if (!item.submission.wait) return [{ json: { ...item.answer, ...ledger.mark(item) } }];
+			waiter.add(toWait(item));
+			return undefined;
+		});
+		uploaded = true;
+	} finally {
+		// Whatever ends the uploads, the wait learns that no more requests will come, or gives up.
+		if (!uploaded || (anyFailed && stopOnError)) waiter.stop();
+		else waiter.close();
+	}
 
-	if (!(anyFailed && stopOnError)) {
-		const waitFor = (list: SubmitItem[]): PendingRequest[] =>
-			list.map(({ itemIndex, requestId, submission, submittedAt }) => ({ itemIndex, requestId: requestId as string, settings: submission.wait as WaitSettings, submittedAt }));
+	if (anyFailed && stopOnError) {
+		await waiter.finish();
+	} else {
 		const waiting = [...work.values()].filter((item) => item.submission.wait && item.requestId !== undefined && !outcomes.has(item.itemIndex));
-		const results = await waitForResults.call(this, waitFor(waiting), concurrency);
+		const results = await waiter.finish();
 		// A reused request_id that GreenNode no longer knows, or that failed, is submitted again.
 		const again = waiting.filter((item) => item.reused && results.get(item.itemIndex)?.ok === false && (results.get(item.itemIndex) as { gone?: boolean }).gone);
 		if (again.length > 0) {
@@ -580,7 +599,7 @@ export async function execute(this: IExecuteFunctions, items: INodeExecutionData
 				return undefined;
 			});
 			const retried = again.filter((item) => !outcomes.has(item.itemIndex));
-			for (const [itemIndex, outcome] of await waitForResults.call(this, waitFor(retried), concurrency)) results.set(itemIndex, outcome);
+			for (const [itemIndex, outcome] of await waitForResults.call(this, retried.map(toWait), concurrency)) results.set(itemIndex, outcome);
 		}
 		const finished: Finished[] = [];
 		for (const [itemIndex, outcome] of results) {

@@ -4,6 +4,7 @@ import { NodeError, NodeOperationError } from 'n8n-workflow';
 import { backoffMs, pauseFor, retryAfterMs, shouldRetryNetwork, shouldRetryStatus, type RetryKind } from '../helpers/retry';
 import { CREDENTIAL_TYPE, resolveCredentials, type ResolvedCredentials } from './credentials';
 import { throttle } from './rate';
+import { takeSlot } from './slots';
 import {
 	failureError,
 	header,
@@ -215,8 +216,15 @@ async function follow(
 		const headers: Record<string, string> = { accept: 'application/json' };
 		if (typeof body?.type === 'string' && body.type !== '') headers['content-type'] = body.type;
 		const request = { method: spec.method, url, body: body as IHttpRequestOptions['body'], headers };
-		await throttle.call(this);
-		const result = await exchange.call(this, request, authenticated, stream, settings.requestTimeoutMs);
+		// A slot of the run's Concurrency for the exchange alone, never across a pause between attempts.
+		const release = await takeSlot.call(this);
+		let result: Exchange;
+		try {
+			await throttle.call(this);
+			result = await exchange.call(this, request, authenticated, stream, settings.requestTimeoutMs);
+		} finally {
+			release();
+		}
 		if (!('answer' in result) || !isRedirect(result.answer.statusCode)) return result;
 		const location = header(result.answer.headers, 'location');
 		if (!location) return result;

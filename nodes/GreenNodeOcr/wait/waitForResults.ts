@@ -1,21 +1,24 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
+import { NodeOperationError, sleep } from 'n8n-workflow';
 
-import { mapWithConcurrency } from '../helpers/concurrency';
 import { classifyResult, markEmptyDocuments } from '../helpers/result';
 import { pauseFor } from '../helpers/retry';
 import { formatSeconds } from '../helpers/values';
 import type { AnswerHints } from '../transport/calls';
 import { getResult, type RequestSettings } from '../transport/endpoints';
 import { isNotFound } from '../transport/errors';
+import { PollPlan, type PlannedJob } from './plan';
 
 /**
- * Waits for many results together: every round asks for each pending request whose turn has come
- * (at most `concurrency` in flight), so N documents take about as long as the slowest one. A wait
- * ends within its Timeout plus at most one Request Timeout, whatever the server does.
+ * Waits for many results together, from the first upload of a batch to its last result: requests
+ * join while the others are still being uploaded, and every round asks for each pending request
+ * whose turn has come (at most `concurrency` in flight). The turns follow the batch's plan (plan.ts).
+ * A wait ends within its Timeout plus at most one Request Timeout, whatever the server does.
  */
 
 const MIN_RETRY_AFTER_MS = 250;
+/** While requests may still join, the waiter looks for them this often. */
+const JOIN_CHECK_MS = 250;
 
 export interface WaitSettings {
 	pollIntervalMs: number;
@@ -29,16 +32,17 @@ export interface PendingRequest {
 	itemIndex: number;
 	requestId: string;
 	settings: WaitSettings;
-	/** When it was submitted (ms since epoch): its first check is one Poll Interval later. Unset: check at once. */
+	/** When GreenNode accepted this run's upload of it (ms since epoch): its turns follow the batch's plan. Unset: check at once. */
 	submittedAt?: number;
 }
 
 /** `gone`: GreenNode no longer knows the request_id (404) or the job failed: only a new submission helps. */
 export type WaitOutcome = { ok: true; data: IDataObject } | { ok: false; error: Error; gone?: boolean };
 
-interface Tracked extends PendingRequest {
+interface Tracked extends PendingRequest, PlannedJob {
 	deadline: number;
-	nextPoll: number;
+	/** A turn set by the answer (Retry-After, or a finished result still without content), before the plan's. */
+	hold?: number;
 	lastReason?: string;
 	/** When the result was first seen finished but empty, and that answer. */
 	emptySince?: number;
@@ -69,22 +73,23 @@ function timeoutError(this: IExecuteFunctions, request: Tracked, waited: number)
 	});
 }
 
-/** Polls one request once and returns its outcome when it has one. */
-async function poll(this: IExecuteFunctions, request: Tracked): Promise<WaitOutcome | undefined> {
+/** Polls one request once, tells the plan what it found, and returns its outcome when it has one. */
+async function poll(this: IExecuteFunctions, request: Tracked, plan: PollPlan): Promise<WaitOutcome | undefined> {
 	const polledAt = Date.now();
 	const { settings } = request;
-	request.nextPoll = Math.min(polledAt + settings.pollIntervalMs, request.deadline);
+	request.hold = undefined;
 	const seen: AnswerHints = {};
 	const data = await getResult.call(this, request.itemIndex, request.requestId, { ...settings.request, deadline: request.deadline }, seen);
 	const state = classifyResult(data);
+	plan.checked(request, polledAt, state.state !== 'pending');
 	if (state.state === 'done') return { ok: true, data };
 	if (state.state === 'failed') return { ok: false, error: jobFailedError.call(this, request, state.reason), gone: true };
 	request.lastReason = state.reason;
 	if (state.state === 'pending') {
 		request.emptySince = undefined;
-		// GreenNode's Retry-After wins over the Poll Interval, longer or shorter (within the Timeout; never
+		// GreenNode's Retry-After wins over the plan, sooner or later (within the Timeout; never
 		// sooner than 250 ms, so that "Retry-After: 0" cannot make a busy loop).
-		if (seen.retryAfterMs !== undefined) request.nextPoll = Math.min(polledAt + Math.max(seen.retryAfterMs, MIN_RETRY_AFTER_MS), request.deadline);
+		if (seen.retryAfterMs !== undefined) request.hold = polledAt + Math.max(seen.retryAfterMs, MIN_RETRY_AFTER_MS);
 		return undefined;
 	}
 	// Finished but empty: give the content a bounded time to arrive, then output what there is.
@@ -92,57 +97,152 @@ async function poll(this: IExecuteFunctions, request: Tracked): Promise<WaitOutc
 	request.emptyData = data;
 	const settleAt = request.emptySince + settings.emptyResultWaitMs;
 	if (polledAt >= settleAt) return { ok: true, data: markEmptyDocuments(data) };
-	request.nextPoll = Math.min(request.nextPoll, settleAt);
+	request.hold = Math.min(plan.nextPoll(request), settleAt);
 	return undefined;
 }
 
+/**
+ * The wait of one node run. Requests `add` themselves as their uploads are accepted; `close` says that
+ * no more will come (or `stop`, that the run gives up); `finish` gives every outcome.
+ */
+export class ResultWaiter {
+	private readonly plan: PollPlan;
+	private readonly outcomes = new Map<number, WaitOutcome>();
+	private readonly pending = new Set<Tracked>();
+	/** Whether a check ended since the loop last looked, and how to tell a loop that waits for one. */
+	private ended = false;
+	private onEnd?: () => void;
+	private closed = false;
+	private stopped = false;
+	private failure?: unknown;
+	private readonly running: Promise<void>;
+
+	/** `newJobs`: how many requests this run will upload and add (the plan scouts large batches). */
+	constructor(
+		private readonly context: IExecuteFunctions,
+		private readonly concurrency: number,
+		newJobs: number,
+	) {
+		this.plan = new PollPlan(newJobs);
+		// Never a rejection nobody waits for: a failure is kept for finish().
+		this.running = this.loop().catch((error: unknown) => {
+			this.failure = error;
+		});
+	}
+
+	add(request: PendingRequest): void {
+		const tracked: Tracked = { ...request, intervalMs: request.settings.pollIntervalMs, deadline: Date.now() + request.settings.timeoutMs };
+		this.plan.enroll(tracked);
+		this.pending.add(tracked);
+	}
+
+	close(): void {
+		this.closed = true;
+	}
+
+	/** Gives up the wait (the run stops on an error): no more checks, no outcomes for what is pending. */
+	stop(): void {
+		this.stopped = true;
+		this.closed = true;
+	}
+
+	async finish(): Promise<Map<number, WaitOutcome>> {
+		this.close();
+		await this.running;
+		if (this.failure !== undefined) throw this.failure;
+		return this.outcomes;
+	}
+
+	private turn(request: Tracked): number {
+		return Math.min(request.hold ?? this.plan.nextPoll(request), request.deadline);
+	}
+
+	/** One check of a request, its outcome recorded; a request past its deadline gets what there is. */
+	private async check(request: Tracked): Promise<void> {
+		const context = this.context;
+		try {
+			const outcome = await poll.call(context, request, this.plan);
+			if (outcome) this.outcomes.set(request.itemIndex, outcome);
+		} catch (error) {
+			this.outcomes.set(request.itemIndex, { ok: false, error: error as Error, gone: isNotFound(error) });
+		}
+		const after = Date.now();
+		if (!this.outcomes.has(request.itemIndex) && after >= request.deadline) {
+			this.outcomes.set(
+				request.itemIndex,
+				request.emptyData
+					? { ok: true, data: markEmptyDocuments(request.emptyData) }
+					: { ok: false, error: timeoutError.call(context, request, after - (request.deadline - request.settings.timeoutMs)) },
+			);
+		}
+		if (this.outcomes.has(request.itemIndex)) this.pending.delete(request);
+	}
+
+	/** Resolves when a check ends (at once if one ended since the loop last looked). */
+	private checkEnded(): Promise<void> {
+		if (this.ended) return Promise.resolve();
+		return new Promise((resolve) => (this.onEnd = resolve));
+	}
+
+	/**
+	 * Checks each request when its turn comes, at most `concurrency` at a time: a lane that frees takes
+	 * the next request due, so a turn is not held back by a slow batch of others.
+	 */
+	private async loop(): Promise<void> {
+		const context = this.context;
+		const cancelSignal = context.getExecutionCancelSignal?.();
+		const checking = new Set<Tracked>();
+		const running = new Set<Promise<void>>();
+		for (;;) {
+			this.ended = false;
+			if (this.stopped) break;
+			if (cancelSignal?.aborted) {
+				for (const request of this.pending) {
+					if (!checking.has(request)) this.outcomes.set(request.itemIndex, { ok: false, error: stoppedError.call(context, request) });
+				}
+				for (const request of [...this.pending]) if (!checking.has(request)) this.pending.delete(request);
+				if (this.closed && this.pending.size === 0) break;
+				// Requests still joining are stopped as they come, until the uploads stop too.
+				await sleep(JOIN_CHECK_MS);
+				continue;
+			}
+			if (this.closed && this.pending.size === 0) break;
+			const now = Date.now();
+			let next = Infinity;
+			const due: Array<{ request: Tracked; turn: number }> = [];
+			for (const request of this.pending) {
+				if (checking.has(request)) continue;
+				const turn = this.turn(request);
+				if (turn > now) next = Math.min(next, turn);
+				else due.push({ request, turn });
+			}
+			// The longest overdue first: when checks are due faster than the lanes free, none waits for ever.
+			due.sort((a, b) => a.turn - b.turn);
+			for (const { request } of due) {
+				if (running.size >= this.concurrency) break;
+				checking.add(request);
+				const task: Promise<void> = this.check(request).finally(() => {
+					checking.delete(request);
+					running.delete(task);
+					this.ended = true;
+					this.onEnd?.();
+				});
+				running.add(task);
+			}
+			if (running.size >= this.concurrency) await this.checkEnded();
+			else await Promise.race([pauseFor(Math.min(next - now, JOIN_CHECK_MS), cancelSignal), this.checkEnded()]);
+		}
+		await Promise.all(running);
+	}
+}
+
+/** Waits for requests that are all known now (Get Result; a second wait of Submit). */
 export async function waitForResults(
 	this: IExecuteFunctions,
 	requests: PendingRequest[],
 	concurrency: number,
 ): Promise<Map<number, WaitOutcome>> {
-	const outcomes = new Map<number, WaitOutcome>();
-	const started = Date.now();
-	const cancelSignal = this.getExecutionCancelSignal?.();
-	// A document just submitted is not read yet: its first check waits one interval from its own upload.
-	const firstPoll = (request: PendingRequest) =>
-		request.submittedAt === undefined ? started : Math.max(started, request.submittedAt + request.settings.pollIntervalMs);
-	let pending: Tracked[] = requests.map((request) => ({
-		...request,
-		deadline: started + request.settings.timeoutMs,
-		nextPoll: Math.min(firstPoll(request), started + request.settings.timeoutMs),
-	}));
-
-	while (pending.length > 0) {
-		if (cancelSignal?.aborted) {
-			for (const request of pending) outcomes.set(request.itemIndex, { ok: false, error: stoppedError.call(this, request) });
-			break;
-		}
-		const now = Date.now();
-		const due = pending.filter((request) => request.nextPoll <= now);
-		await mapWithConcurrency(due, concurrency, async (request) => {
-			try {
-				const outcome = await poll.call(this, request);
-				if (outcome) outcomes.set(request.itemIndex, outcome);
-			} catch (error) {
-				outcomes.set(request.itemIndex, { ok: false, error: error as Error, gone: isNotFound(error) });
-			}
-		});
-		const after = Date.now();
-		pending = pending.filter((request) => {
-			if (outcomes.has(request.itemIndex)) return false;
-			if (!due.includes(request) || after < request.deadline) return true;
-			outcomes.set(
-				request.itemIndex,
-				request.emptyData
-					? { ok: true, data: markEmptyDocuments(request.emptyData) }
-					: { ok: false, error: timeoutError.call(this, request, after - started) },
-			);
-			return false;
-		});
-		if (pending.length === 0) break;
-		const delay = Math.min(...pending.map((request) => request.nextPoll)) - Date.now();
-		if (delay > 0) await pauseFor(delay, cancelSignal);
-	}
-	return outcomes;
+	const waiter = new ResultWaiter(this, concurrency, requests.filter((request) => request.submittedAt !== undefined).length);
+	for (const request of requests) waiter.add(request);
+	return await waiter.finish();
 }

@@ -1,0 +1,116 @@
+/**
+ * When to check each job of a batch, from what the batch has learned of its reading times. The
+ * promise stays: a job that turns ready is seen within one Poll Interval. Within it, a job is not
+ * checked before it can plausibly be ready, and not later than most of its batch is.
+ *
+ * - **Scouts.** In a batch of at least `SCOUT_FROM` new uploads, the first `SCOUTS` are checked every
+ *   eighth of a Poll Interval (at least 250 ms) until they are ready: their last "still processing"
+ *   answers bound the batch's shortest reading time from below, and the ages at which they were ready
+ *   tell when most of the batch is.
+ * - **The earliest first check.** No other job is checked before it is one Poll Interval older than
+ *   that shortest time (with a margin of `MARGIN`, for documents read faster than any scout): a job
+ *   ready at the shortest time is then still seen within one interval, and no check is spent on a job
+ *   that cannot be ready yet.
+ * - **The usual first check.** Within that, the first check starts one Poll Interval after the upload,
+ *   or, once every scout is ready, at the age the last of them was found ready, and moves to when nine in ten jobs
+ *   are ready at it, learned from the first checks made: one step earlier when a job is found ready,
+ *   nine steps later when it is not. A batch whose documents
+ *   take about the same time is then returned soon after they are ready, not up to an interval later.
+ * - After a "still processing" answer a job is checked one Poll Interval later, or when GreenNode's
+ *   Retry-After says (the caller's rule). A job that was not uploaded by this run (Get Result, a reused
+ *   submission) is checked at once and teaches nothing.
+ */
+
+export const SCOUTS = 8;
+export const SCOUT_FROM = 200;
+/** The shortest reading time the scouts saw is trusted to this fraction. */
+export const MARGIN = 0.75;
+const SCOUT_STEP_MIN_MS = 250;
+/** Nine in ten first checks should find the job ready. */
+const READY_SHARE = 0.9;
+
+export interface PlannedJob {
+	/**
+	 * When GreenNode accepted this run's upload of it (ms since epoch); unset when it was not uploaded by
+	 * this run. Its job started before that, so a "still processing" answer at an age counted from here
+	 * bounds its reading time from below.
+	 */
+	submittedAt?: number;
+	intervalMs: number;
+	scout?: boolean;
+	/** The age (ms) at its last "still processing" answer. */
+	pendingAge?: number;
+	/** When it was last checked. */
+	lastPoll?: number;
+}
+
+export class PollPlan {
+	private readonly scouts: PlannedJob[] = [];
+	private readonly scoutCount: number;
+	/** The ages at which the scouts were found ready. */
+	private readonly readyScouts: number[] = [];
+	/** The age at which the first check finds nine in ten jobs ready (learned; unset until a first check). */
+	private usualAge?: number;
+
+	/** `newJobs`: how many jobs this run will upload and wait for. */
+	constructor(newJobs: number) {
+		this.scoutCount = newJobs >= SCOUT_FROM ? SCOUTS : 0;
+	}
+
+	/** Takes a job into the plan; the first new ones of a large batch become its scouts. */
+	enroll(job: PlannedJob): void {
+		if (job.submittedAt !== undefined && this.scouts.length < this.scoutCount) {
+			job.scout = true;
+			this.scouts.push(job);
+		}
+	}
+
+	/** The shortest reading time the batch can plausibly have, with the margin: 0 while nothing is known. */
+	shortestMs(): number {
+		if (this.scouts.length === 0) return 0;
+		let least = Infinity;
+		for (const scout of this.scouts) least = Math.min(least, scout.pendingAge ?? 0);
+		return Math.floor(least * MARGIN);
+	}
+
+	/** When the job is next due (ms since epoch). */
+	nextPoll(job: PlannedJob): number {
+		if (job.submittedAt === undefined) return job.lastPoll === undefined ? 0 : job.lastPoll + job.intervalMs;
+		if (job.scout) {
+			const step = Math.max(SCOUT_STEP_MIN_MS, job.intervalMs / 8);
+			return (job.lastPoll ?? job.submittedAt) + step;
+		}
+		if (job.lastPoll !== undefined) return job.lastPoll + job.intervalMs;
+		const earliest = this.shortestMs();
+		const latest = earliest + job.intervalMs;
+		// Until a first check has taught it, one Poll Interval after the upload, as without a plan.
+		const age = Math.min(latest, Math.max(earliest, this.usualAge ?? job.intervalMs));
+		return job.submittedAt + age;
+	}
+
+	/** Learns from a check of the job at `polledAt` that found it ready or still processing. */
+	checked(job: PlannedJob, polledAt: number, ready: boolean): void {
+		const first = job.lastPoll === undefined;
+		job.lastPoll = polledAt;
+		if (job.submittedAt === undefined) return;
+		const age = polledAt - job.submittedAt;
+		if (!ready) job.pendingAge = age;
+		if (job.scout) {
+			if (!ready) return;
+			job.scout = false;
+			this.readyScouts.push(age);
+			// Every scout ready: nine in ten of the batch are plausibly ready by the age nine in ten scouts were.
+			if (this.readyScouts.length === this.scouts.length) {
+				const ages = [...this.readyScouts].sort((a, b) => a - b);
+				this.usualAge = ages[Math.ceil(ages.length * READY_SHARE) - 1];
+			}
+			return;
+		}
+		if (!first) return;
+		// A stochastic step towards the age at which nine in ten first checks find the job ready.
+		const step = job.intervalMs / 4;
+		const earliest = this.shortestMs();
+		const from = Math.min(earliest + job.intervalMs, Math.max(earliest, this.usualAge ?? job.intervalMs));
+		this.usualAge = ready ? from - step * (1 - READY_SHARE) : from + step * READY_SHARE;
+	}
+}

@@ -1,0 +1,83 @@
+import { PollPlan, SCOUT_FROM, SCOUTS, type PlannedJob } from '../nodes/GreenNodeOcr/wait/plan';
+
+/** The plan of a batch's checks, on its own: what it learns and when it asks. Times in ms. */
+
+const I = 2000;
+const job = (submittedAt: number, extra: Partial<PlannedJob> = {}): PlannedJob => ({ submittedAt, intervalMs: I, ...extra });
+
+describe('the plan of checks', () => {
+	it('a small batch: first check one interval after the upload began, then every interval', () => {
+		const plan = new PollPlan(SCOUT_FROM - 1);
+		const a = job(1000);
+		plan.enroll(a);
+		expect(a.scout).toBeUndefined();
+		expect(plan.nextPoll(a)).toBe(1000 + I);
+		plan.checked(a, 3000, false);
+		expect(plan.nextPoll(a)).toBe(3000 + I);
+	});
+
+	it('a request not uploaded by this run is checked at once and teaches nothing', () => {
+		const plan = new PollPlan(SCOUT_FROM);
+		const old: PlannedJob = { intervalMs: I };
+		plan.enroll(old);
+		expect(old.scout).toBeUndefined();
+		expect(plan.nextPoll(old)).toBe(0);
+		plan.checked(old, 5000, true);
+		expect(plan.shortestMs()).toBe(0);
+	});
+
+	it('a large batch: its first uploads are scouts checked every eighth of an interval, and bound the shortest time', () => {
+		const plan = new PollPlan(SCOUT_FROM);
+		const scouts = Array.from({ length: SCOUTS }, (_, n) => job(n * 10));
+		for (const scout of scouts) plan.enroll(scout);
+		const other = job(100);
+		plan.enroll(other);
+		expect(scouts.every((scout) => scout.scout)).toBe(true);
+		expect(other.scout).toBeUndefined();
+		expect(plan.nextPoll(scouts[0])).toBe(0 + I / 8);
+		// nothing known yet: one interval after the upload began
+		expect(plan.shortestMs()).toBe(0);
+		expect(plan.nextPoll(other)).toBe(100 + I);
+		// every scout still processing 1.6 s after GreenNode accepted it
+		for (const scout of scouts) plan.checked(scout, (scout.submittedAt as number) + 1600, false);
+		expect(plan.shortestMs()).toBe(1200);
+		expect(plan.nextPoll(scouts[0])).toBe(scouts[0].lastPoll! + I / 8);
+		// until it learns when most are ready: one interval after the upload, as that is within the bounds
+		expect(plan.nextPoll(other)).toBe(100 + I);
+		// the scouts were all ready only at 4.5 s: the first check comes as late as the promise allows, no later
+		for (const scout of scouts) plan.checked(scout, (scout.submittedAt as number) + 4500, true);
+		expect(plan.nextPoll(other)).toBe(100 + 1200 + I);
+	});
+
+	it('once every scout is ready, the first check moves to when the scouts were, within the bounds', () => {
+		const plan = new PollPlan(SCOUT_FROM);
+		const scouts = Array.from({ length: SCOUTS }, () => job(0));
+		for (const scout of scouts) plan.enroll(scout);
+		for (const scout of scouts) plan.checked(scout, 1400, false);
+		for (const scout of scouts) plan.checked(scout, 1650, true);
+		const other = job(500);
+		plan.enroll(other);
+		expect(plan.nextPoll(other)).toBe(500 + 1650);
+		// a ready scout is no longer a scout: checked like the others
+		expect(scouts[0].scout).toBe(false);
+	});
+
+	it('learns from first checks: earlier when they find jobs ready, later when they do not, never past the bounds', () => {
+		const plan = new PollPlan(10);
+		const first = job(0);
+		plan.enroll(first);
+		plan.checked(first, I, true);
+		const second = job(0);
+		plan.enroll(second);
+		expect(plan.nextPoll(second)).toBeLessThan(I);
+		for (let n = 0; n < 50; n++) {
+			const slow = job(0);
+			plan.enroll(slow);
+			plan.checked(slow, plan.nextPoll(slow), false);
+		}
+		const last = job(0);
+		plan.enroll(last);
+		// never later than one interval after the shortest time (here unknown: 0)
+		expect(plan.nextPoll(last)).toBe(I);
+	});
+});
