@@ -27,6 +27,8 @@ export interface RequestSettings {
 	requestTimeoutMs: number;
 	/** No retry is started after this time (ms since epoch): a wait ends within it plus one request. */
 	deadline?: number;
+	/** A check that teaches the batch its reading times: it takes a free slot of the run before the uploads. */
+	urgent?: boolean;
 }
 
 export interface RequestSpec {
@@ -217,7 +219,7 @@ async function follow(
 		if (typeof body?.type === 'string' && body.type !== '') headers['content-type'] = body.type;
 		const request = { method: spec.method, url, body: body as IHttpRequestOptions['body'], headers };
 		// A slot of the run's Concurrency for the exchange alone, never across a pause between attempts.
-		const release = await takeSlot.call(this);
+		const release = await takeSlot.call(this, settings.urgent ? 'first' : spec.method === 'POST' ? 'upload' : 'other');
 		let result: Exchange;
 		try {
 			await throttle.call(this);

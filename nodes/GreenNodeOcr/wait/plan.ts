@@ -7,15 +7,15 @@
  *   eighth of a Poll Interval (at least 250 ms) until they are ready: their last "still processing"
  *   answers bound the batch's shortest reading time from below, and the ages at which they were ready
  *   tell when most of the batch is.
- * - **The earliest first check.** No other job is checked before it is one Poll Interval older than
- *   that shortest time (with a margin of `MARGIN`, for documents read faster than any scout): a job
- *   ready at the shortest time is then still seen within one interval, and no check is spent on a job
- *   that cannot be ready yet.
- * - **The usual first check.** Within that, the first check starts one Poll Interval after the upload,
- *   or, once every scout is ready, at the age the last of them was found ready, and moves to when nine in ten jobs
- *   are ready at it, learned from the first checks made: one step earlier when a job is found ready,
- *   nine steps later when it is not. A batch whose documents
- *   take about the same time is then returned soon after they are ready, not up to an interval later.
+ * - **The bounds of a first check.** A job is first checked no sooner than that shortest time (with a
+ *   margin, `MARGIN` of it, for documents read faster than any scout) and no later than one Poll
+ *   Interval after it: no check is spent on a job that cannot be ready yet, and a job ready at the
+ *   shortest time is still seen within one interval.
+ * - **The usual first check.** Within those bounds, the first check starts one Poll Interval after the
+ *   upload, or, once every scout is ready, at the longest reading time they showed. It then moves to
+ *   when nineteen jobs in twenty are ready at it, learned from the first checks made: one step earlier
+ *   when a job is found ready, nineteen steps later when it is not. A batch whose documents take about
+ *   the same time is then returned soon after they are ready, not up to an interval later.
  * - After a "still processing" answer a job is checked one Poll Interval later, or when GreenNode's
  *   Retry-After says (the caller's rule). A job that was not uploaded by this run (Get Result, a reused
  *   submission) is checked at once and teaches nothing.
@@ -26,8 +26,8 @@ export const SCOUT_FROM = 200;
 /** The shortest reading time the scouts saw is trusted to this fraction. */
 export const MARGIN = 0.75;
 const SCOUT_STEP_MIN_MS = 250;
-/** Nine in ten first checks should find the job ready. */
-const READY_SHARE = 0.9;
+/** Nineteen in twenty first checks should find the job ready. */
+const READY_SHARE = 0.95;
 
 export interface PlannedJob {
 	/**
@@ -47,9 +47,9 @@ export interface PlannedJob {
 export class PollPlan {
 	private readonly scouts: PlannedJob[] = [];
 	private readonly scoutCount: number;
-	/** The ages at which the scouts were found ready. */
+	/** The scouts' reading times, as far as their checks tell them. */
 	private readonly readyScouts: number[] = [];
-	/** The age at which the first check finds nine in ten jobs ready (learned; unset until a first check). */
+	/** The age at which a first check finds nineteen jobs in twenty ready (learned; unset until then). */
 	private usualAge?: number;
 
 	/** `newJobs`: how many jobs this run will upload and wait for. */
@@ -98,16 +98,14 @@ export class PollPlan {
 		if (job.scout) {
 			if (!ready) return;
 			job.scout = false;
-			this.readyScouts.push(age);
-			// Every scout ready: nine in ten of the batch are plausibly ready by the age nine in ten scouts were.
-			if (this.readyScouts.length === this.scouts.length) {
-				const ages = [...this.readyScouts].sort((a, b) => a - b);
-				this.usualAge = ages[Math.ceil(ages.length * READY_SHARE) - 1];
-			}
+			// Its reading time lies between its last "still processing" answer and this one.
+			this.readyScouts.push(job.pendingAge === undefined ? age : (job.pendingAge + age) / 2);
+			// Every scout ready: most of the batch is plausibly ready by the longest time a scout took.
+			if (this.readyScouts.length === this.scouts.length) this.usualAge = Math.max(...this.readyScouts);
 			return;
 		}
 		if (!first) return;
-		// A stochastic step towards the age at which nine in ten first checks find the job ready.
+		// A stochastic step towards the age at which nineteen in twenty first checks find the job ready.
 		const step = job.intervalMs / 4;
 		const earliest = this.shortestMs();
 		const from = Math.min(earliest + job.intervalMs, Math.max(earliest, this.usualAge ?? job.intervalMs));

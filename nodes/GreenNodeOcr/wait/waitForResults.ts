@@ -17,8 +17,8 @@ import { PollPlan, type PlannedJob } from './plan';
  */
 
 const MIN_RETRY_AFTER_MS = 250;
-/** While requests may still join, the waiter looks for them this often. */
-const JOIN_CHECK_MS = 250;
+/** The waiter looks through its requests this often at least: requests join, turns move as the batch learns. */
+const LOOK_AGAIN_MS = 250;
 
 export interface WaitSettings {
 	pollIntervalMs: number;
@@ -79,7 +79,7 @@ async function poll(this: IExecuteFunctions, request: Tracked, plan: PollPlan): 
 	const { settings } = request;
 	request.hold = undefined;
 	const seen: AnswerHints = {};
-	const data = await getResult.call(this, request.itemIndex, request.requestId, { ...settings.request, deadline: request.deadline }, seen);
+	const data = await getResult.call(this, request.itemIndex, request.requestId, { ...settings.request, deadline: request.deadline, urgent: request.scout === true }, seen);
 	const state = classifyResult(data);
 	plan.checked(request, polledAt, state.state !== 'pending');
 	if (state.state === 'done') return { ok: true, data };
@@ -186,51 +186,67 @@ export class ResultWaiter {
 
 	/**
 	 * Checks each request when its turn comes, at most `concurrency` at a time: a lane that frees takes
-	 * the next request due, so a turn is not held back by a slow batch of others.
+	 * the longest overdue request, so a turn is not held back by a slow batch of others. The pending
+	 * requests are looked through when a turn may have come (the next turn, and every 250 ms), not at
+	 * every answer: a batch of thousands costs no more per check than one.
 	 */
 	private async loop(): Promise<void> {
 		const context = this.context;
 		const cancelSignal = context.getExecutionCancelSignal?.();
 		const checking = new Set<Tracked>();
 		const running = new Set<Promise<void>>();
+		/** Requests found due at the last look, longest overdue first, not yet started. */
+		let due: Tracked[] = [];
+		let next = 0;
 		for (;;) {
 			this.ended = false;
 			if (this.stopped) break;
 			if (cancelSignal?.aborted) {
-				for (const request of this.pending) {
-					if (!checking.has(request)) this.outcomes.set(request.itemIndex, { ok: false, error: stoppedError.call(context, request) });
+				for (const request of [...this.pending]) {
+					if (checking.has(request)) continue;
+					this.outcomes.set(request.itemIndex, { ok: false, error: stoppedError.call(context, request) });
+					this.pending.delete(request);
 				}
-				for (const request of [...this.pending]) if (!checking.has(request)) this.pending.delete(request);
 				if (this.closed && this.pending.size === 0) break;
 				// Requests still joining are stopped as they come, until the uploads stop too.
-				await sleep(JOIN_CHECK_MS);
+				await sleep(LOOK_AGAIN_MS);
 				continue;
 			}
 			if (this.closed && this.pending.size === 0) break;
-			const now = Date.now();
-			let next = Infinity;
-			const due: Array<{ request: Tracked; turn: number }> = [];
-			for (const request of this.pending) {
-				if (checking.has(request)) continue;
-				const turn = this.turn(request);
-				if (turn > now) next = Math.min(next, turn);
-				else due.push({ request, turn });
+			let now = Date.now();
+			if (due.length === 0 && now >= next) {
+				const found: Array<{ request: Tracked; turn: number }> = [];
+				// Looked through again at least every 250 ms: requests join, and what the batch learns moves turns.
+				next = now + LOOK_AGAIN_MS;
+				for (const request of this.pending) {
+					if (checking.has(request)) continue;
+					const turn = this.turn(request);
+					if (turn > now) next = Math.min(next, turn);
+					else found.push({ request, turn });
+				}
+				due = found.sort((a, b) => a.turn - b.turn).map(({ request }) => request);
 			}
-			// The longest overdue first: when checks are due faster than the lanes free, none waits for ever.
-			due.sort((a, b) => a.turn - b.turn);
-			for (const { request } of due) {
-				if (running.size >= this.concurrency) break;
+			while (due.length > 0 && running.size < this.concurrency) {
+				const request = due.shift() as Tracked;
+				if (!this.pending.has(request) || checking.has(request)) continue;
 				checking.add(request);
 				const task: Promise<void> = this.check(request).finally(() => {
 					checking.delete(request);
 					running.delete(task);
+					// Still pending: its next turn may come before the one the loop waits for.
+					if (this.pending.has(request)) next = Math.min(next, this.turn(request));
 					this.ended = true;
 					this.onEnd?.();
 				});
 				running.add(task);
 			}
-			if (running.size >= this.concurrency) await this.checkEnded();
-			else await Promise.race([pauseFor(Math.min(next - now, JOIN_CHECK_MS), cancelSignal), this.checkEnded()]);
+			// Wait for a free lane when there is more to start, or for the last answers; else for the next turn.
+			const lastAnswers = this.closed && running.size > 0 && running.size === this.pending.size;
+			if ((due.length > 0 && running.size >= this.concurrency) || lastAnswers) await this.checkEnded();
+			else if (due.length === 0) {
+				now = Date.now();
+				if (next > now) await pauseFor(next - now, cancelSignal);
+			}
 		}
 		await Promise.all(running);
 	}
