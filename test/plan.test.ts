@@ -42,9 +42,9 @@ describe('the plan of checks', () => {
 		for (const scout of scouts) plan.checked(scout, (scout.submittedAt as number) + 1600, false);
 		expect(plan.shortestMs()).toBe(1200);
 		expect(plan.nextPoll(scouts[0])).toBe(scouts[0].lastPoll! + I / 8);
-		// until it learns when most are ready: one interval after the upload, as that is within the bounds
-		expect(plan.nextPoll(other)).toBe(100 + I);
-		// the scouts were all ready only at 6 s (read between 1.6 and 6 s): the first check comes as late as the promise allows, no later
+		// as late as the promise allows: one interval after the shortest time
+		expect(plan.nextPoll(other)).toBe(100 + 1200 + I);
+		// the scouts were all ready only at 6 s (read between 1.6 and 6 s): still as late as the promise allows, no later
 		for (const scout of scouts) plan.checked(scout, (scout.submittedAt as number) + 6000, true);
 		expect(plan.nextPoll(other)).toBe(100 + 1200 + I);
 	});

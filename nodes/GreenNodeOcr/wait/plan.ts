@@ -11,8 +11,9 @@
  *   margin, `MARGIN` of it, for documents read faster than any scout) and no later than one Poll
  *   Interval after it: no check is spent on a job that cannot be ready yet, and a job ready at the
  *   shortest time is still seen within one interval.
- * - **The usual first check.** Within those bounds, the first check starts one Poll Interval after the
- *   upload, or, once every scout is ready, at the longest reading time they showed. It then moves to
+ * - **The usual first check.** Within those bounds, the first check comes as late as the promise
+ *   allows (the fewest checks: the node outputs its items together, so a result seen sooner does not
+ *   come out sooner), or, once every scout is ready, at the longest reading time they showed. It moves to
  *   when nineteen jobs in twenty are ready at it, learned from the first checks made: one step earlier
  *   when a job is found ready, nineteen steps later when it is not. A batch whose documents take about
  *   the same time is then returned soon after they are ready, not up to an interval later.
@@ -83,8 +84,8 @@ export class PollPlan {
 		if (job.lastPoll !== undefined) return job.lastPoll + job.intervalMs;
 		const earliest = this.shortestMs();
 		const latest = earliest + job.intervalMs;
-		// Until a first check has taught it, one Poll Interval after the upload, as without a plan.
-		const age = Math.min(latest, Math.max(earliest, this.usualAge ?? job.intervalMs));
+		// Until the batch has learned when most jobs are ready, as late as the promise allows: the fewest checks.
+		const age = Math.min(latest, Math.max(earliest, this.usualAge ?? latest));
 		return job.submittedAt + age;
 	}
 
@@ -108,7 +109,7 @@ export class PollPlan {
 		// A stochastic step towards the age at which nineteen in twenty first checks find the job ready.
 		const step = job.intervalMs / 4;
 		const earliest = this.shortestMs();
-		const from = Math.min(earliest + job.intervalMs, Math.max(earliest, this.usualAge ?? job.intervalMs));
+		const from = Math.min(earliest + job.intervalMs, Math.max(earliest, this.usualAge ?? earliest + job.intervalMs));
 		this.usualAge = ready ? from - step * (1 - READY_SHARE) : from + step * READY_SHARE;
 	}
 }

@@ -114,6 +114,9 @@ export class ResultWaiter {
 	private onEnd?: () => void;
 	private closed = false;
 	private stopped = false;
+	/** When the loop next looks through the pending requests, and how to wake it sooner. */
+	private next = 0;
+	private wake?: () => void;
 	private failure?: unknown;
 	private readonly running: Promise<void>;
 
@@ -134,16 +137,25 @@ export class ResultWaiter {
 		const tracked: Tracked = { ...request, intervalMs: request.settings.pollIntervalMs, deadline: Date.now() + request.settings.timeoutMs };
 		this.plan.enroll(tracked);
 		this.pending.add(tracked);
+		this.lookBy(this.turn(tracked));
 	}
 
 	close(): void {
 		this.closed = true;
+		this.lookBy(0);
 	}
 
 	/** Gives up the wait (the run stops on an error): no more checks, no outcomes for what is pending. */
 	stop(): void {
 		this.stopped = true;
-		this.closed = true;
+		this.close();
+	}
+
+	/** Has the loop look through the pending requests by `at` (ms since epoch), waking it if it sleeps longer. */
+	private lookBy(at: number): void {
+		if (at >= this.next) return;
+		this.next = at;
+		this.wake?.();
 	}
 
 	async finish(): Promise<Map<number, WaitOutcome>> {
@@ -195,9 +207,9 @@ export class ResultWaiter {
 		const cancelSignal = context.getExecutionCancelSignal?.();
 		const checking = new Set<Tracked>();
 		const running = new Set<Promise<void>>();
-		/** Requests found due at the last look, longest overdue first, not yet started. */
+		/** Requests found due at the last look, longest overdue first; those from `taken` on are not started yet. */
 		let due: Tracked[] = [];
-		let next = 0;
+		let taken = 0;
 		for (;;) {
 			this.ended = false;
 			if (this.stopped) break;
@@ -214,27 +226,29 @@ export class ResultWaiter {
 			}
 			if (this.closed && this.pending.size === 0) break;
 			let now = Date.now();
-			if (due.length === 0 && now >= next) {
+			if (taken === due.length && now >= this.next) {
 				const found: Array<{ request: Tracked; turn: number }> = [];
-				// Looked through again at least every 250 ms: requests join, and what the batch learns moves turns.
-				next = now + LOOK_AGAIN_MS;
+				// Looked through again at least every 250 ms: what the batch learns moves turns.
+				let next = now + LOOK_AGAIN_MS;
 				for (const request of this.pending) {
 					if (checking.has(request)) continue;
 					const turn = this.turn(request);
 					if (turn > now) next = Math.min(next, turn);
 					else found.push({ request, turn });
 				}
+				this.next = next;
 				due = found.sort((a, b) => a.turn - b.turn).map(({ request }) => request);
+				taken = 0;
 			}
-			while (due.length > 0 && running.size < this.concurrency) {
-				const request = due.shift() as Tracked;
+			while (taken < due.length && running.size < this.concurrency) {
+				const request = due[taken++];
 				if (!this.pending.has(request) || checking.has(request)) continue;
 				checking.add(request);
 				const task: Promise<void> = this.check(request).finally(() => {
 					checking.delete(request);
 					running.delete(task);
 					// Still pending: its next turn may come before the one the loop waits for.
-					if (this.pending.has(request)) next = Math.min(next, this.turn(request));
+					if (this.pending.has(request)) this.next = Math.min(this.next, this.turn(request));
 					this.ended = true;
 					this.onEnd?.();
 				});
@@ -242,10 +256,13 @@ export class ResultWaiter {
 			}
 			// Wait for a free lane when there is more to start, or for the last answers; else for the next turn.
 			const lastAnswers = this.closed && running.size > 0 && running.size === this.pending.size;
-			if ((due.length > 0 && running.size >= this.concurrency) || lastAnswers) await this.checkEnded();
-			else if (due.length === 0) {
+			if ((taken < due.length && running.size >= this.concurrency) || lastAnswers) await this.checkEnded();
+			else if (taken === due.length) {
 				now = Date.now();
-				if (next > now) await pauseFor(next - now, cancelSignal);
+				if (this.next > now) {
+					await Promise.race([pauseFor(this.next - now, cancelSignal), new Promise<void>((resolve) => (this.wake = resolve))]);
+					this.wake = undefined;
+				}
 			}
 		}
 		await Promise.all(running);
