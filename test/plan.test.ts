@@ -44,8 +44,8 @@ describe('the plan of checks', () => {
 		expect(plan.nextPoll(scouts[0])).toBe(scouts[0].lastPoll! + I / 8);
 		// as late as the promise allows: one interval after the shortest time
 		expect(plan.nextPoll(other)).toBe(100 + 1200 + I);
-		// the scouts were all ready only at 6 s (read between 1.6 and 6 s): still as late as the promise allows, no later
-		for (const scout of scouts) plan.checked(scout, (scout.submittedAt as number) + 6000, true);
+		// the scouts were all found ready only at 4.5 s: still as late as the promise allows, no later
+		for (const scout of scouts) plan.checked(scout, (scout.submittedAt as number) + 4500, true);
 		expect(plan.nextPoll(other)).toBe(100 + 1200 + I);
 	});
 
@@ -57,8 +57,8 @@ describe('the plan of checks', () => {
 		for (const scout of scouts) plan.checked(scout, 1650, true);
 		const other = job(500);
 		plan.enroll(other);
-		// each was read between 1.4 and 1.65 s: the middle
-		expect(plan.nextPoll(other)).toBe(500 + 1525);
+		// each was found ready at 1.65 s
+		expect(plan.nextPoll(other)).toBe(500 + 1650);
 		// a ready scout is no longer a scout: checked like the others
 		expect(scouts[0].scout).toBe(false);
 	});

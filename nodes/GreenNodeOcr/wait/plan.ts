@@ -13,7 +13,7 @@
  *   shortest time is still seen within one interval.
  * - **The usual first check.** Within those bounds, the first check comes as late as the promise
  *   allows (the fewest checks: the node outputs its items together, so a result seen sooner does not
- *   come out sooner), or, once every scout is ready, at the longest reading time they showed. It moves to
+ *   come out sooner), or, once every scout is ready, at the age the last of them was found ready. It moves to
  *   when nineteen jobs in twenty are ready at it, learned from the first checks made: one step earlier
  *   when a job is found ready, nineteen steps later when it is not. A batch whose documents take about
  *   the same time is then returned soon after they are ready, not up to an interval later.
@@ -48,7 +48,7 @@ export interface PlannedJob {
 export class PollPlan {
 	private readonly scouts: PlannedJob[] = [];
 	private readonly scoutCount: number;
-	/** The scouts' reading times, as far as their checks tell them. */
+	/** The ages at which the scouts were found ready. */
 	private readonly readyScouts: number[] = [];
 	/** The age at which a first check finds nineteen jobs in twenty ready (learned; unset until then). */
 	private usualAge?: number;
@@ -99,8 +99,7 @@ export class PollPlan {
 		if (job.scout) {
 			if (!ready) return;
 			job.scout = false;
-			// Its reading time lies between its last "still processing" answer and this one.
-			this.readyScouts.push(job.pendingAge === undefined ? age : (job.pendingAge + age) / 2);
+			this.readyScouts.push(age);
 			// Every scout ready: most of the batch is plausibly ready by the longest time a scout took.
 			if (this.readyScouts.length === this.scouts.length) this.usualAge = Math.max(...this.readyScouts);
 			return;
