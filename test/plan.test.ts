@@ -6,7 +6,7 @@ const I = 2000;
 const job = (submittedAt: number, extra: Partial<PlannedJob> = {}): PlannedJob => ({ submittedAt, intervalMs: I, ...extra });
 
 describe('the plan of checks', () => {
-	it('a small batch: first check one interval after the upload began, then every interval', () => {
+	it('a small batch: first check one interval after GreenNode accepted the upload, then every interval', () => {
 		const plan = new PollPlan(SCOUT_FROM - 1);
 		const a = job(1000);
 		plan.enroll(a);
@@ -61,6 +61,23 @@ describe('the plan of checks', () => {
 		expect(plan.nextPoll(other)).toBe(500 + 1650);
 		// a ready scout is no longer a scout: checked like the others
 		expect(scouts[0].scout).toBe(false);
+	});
+
+	it('a scout a step older than the quickest ready scout no longer teaches: checked every interval, after the uploads', () => {
+		const plan = new PollPlan(SCOUT_FROM);
+		const scouts = Array.from({ length: SCOUTS }, () => job(0));
+		for (const scout of scouts) plan.enroll(scout);
+		for (const scout of scouts) plan.checked(scout, 1500, false);
+		// the quickest is found ready at 1.75 s, having been still processing at 1.5 s
+		plan.checked(scouts[0], 1750, true);
+		// one still processing at 1.7 s may yet show a time as short: it still teaches
+		plan.checked(scouts[1], 1700, false);
+		expect(plan.teaches(scouts[1])).toBe(true);
+		expect(plan.nextPoll(scouts[1])).toBe(1700 + I / 8);
+		// one still processing at 2.1 s is more than a step (250 ms) older than 1.5 s: checked like the others
+		plan.checked(scouts[2], 2100, false);
+		expect(plan.teaches(scouts[2])).toBe(false);
+		expect(plan.nextPoll(scouts[2])).toBe(2100 + I);
 	});
 
 	it('learns from first checks: earlier when they find jobs ready, later when they do not, never past the bounds', () => {

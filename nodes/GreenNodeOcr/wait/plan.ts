@@ -4,9 +4,9 @@
  * checked before it can plausibly be ready, and not later than most of its batch is.
  *
  * - **Scouts.** In a batch of at least `SCOUT_FROM` new uploads, the first `SCOUTS` are checked every
- *   eighth of a Poll Interval (at least 250 ms) until they are ready: their last "still processing"
- *   answers bound the batch's shortest reading time from below, and the ages at which they were ready
- *   tell when most of the batch is.
+ *   eighth of a Poll Interval (at least 250 ms) until they are ready, or until they are a step older
+ *   than the quickest of them was: their last "still processing" answers bound the batch's shortest
+ *   reading time from below, and the ages at which they were ready tell when most of the batch is.
  * - **The bounds of a first check.** A job is first checked no sooner than that shortest time (with a
  *   margin, `MARGIN` of it, for documents read faster than any scout) and no later than one Poll
  *   Interval after it: no check is spent on a job that cannot be ready yet, and a job ready at the
@@ -45,11 +45,18 @@ export interface PlannedJob {
 	lastPoll?: number;
 }
 
+/** How often a scout that still teaches is checked. */
+function scoutStep(job: PlannedJob): number {
+	return Math.max(SCOUT_STEP_MIN_MS, job.intervalMs / 8);
+}
+
 export class PollPlan {
 	private readonly scouts: PlannedJob[] = [];
 	private readonly scoutCount: number;
 	/** The ages at which the scouts were found ready. */
 	private readonly readyScouts: number[] = [];
+	/** The shortest reading time a ready scout showed (its last "still processing" age). */
+	private quickest = Infinity;
 	/** The age at which a first check finds nineteen jobs in twenty ready (learned; unset until then). */
 	private usualAge?: number;
 
@@ -77,16 +84,22 @@ export class PollPlan {
 	/** When the job is next due (ms since epoch). */
 	nextPoll(job: PlannedJob): number {
 		if (job.submittedAt === undefined) return job.lastPoll === undefined ? 0 : job.lastPoll + job.intervalMs;
-		if (job.scout) {
-			const step = Math.max(SCOUT_STEP_MIN_MS, job.intervalMs / 8);
-			return (job.lastPoll ?? job.submittedAt) + step;
-		}
+		if (this.teaches(job)) return (job.lastPoll ?? job.submittedAt) + scoutStep(job);
 		if (job.lastPoll !== undefined) return job.lastPoll + job.intervalMs;
 		const earliest = this.shortestMs();
 		const latest = earliest + job.intervalMs;
 		// Until the batch has learned when most jobs are ready, as late as the promise allows: the fewest checks.
 		const age = Math.min(latest, Math.max(earliest, this.usualAge ?? latest));
 		return job.submittedAt + age;
+	}
+
+	/**
+	 * Whether the job is a scout whose checks still teach the batch: it is not a step older than the
+	 * quickest ready scout was, so it may still show a shorter reading time. Its checks come often and
+	 * go before the uploads; an older scout is checked like the others until it is ready.
+	 */
+	teaches(job: PlannedJob): boolean {
+		return job.scout === true && (job.pendingAge ?? 0) < this.quickest + scoutStep(job);
 	}
 
 	/** Learns from a check of the job at `polledAt` that found it ready or still processing. */
@@ -99,6 +112,7 @@ export class PollPlan {
 		if (job.scout) {
 			if (!ready) return;
 			job.scout = false;
+			this.quickest = Math.min(this.quickest, job.pendingAge ?? 0);
 			this.readyScouts.push(age);
 			// Every scout ready: most of the batch is plausibly ready by the longest time a scout took.
 			if (this.readyScouts.length === this.scouts.length) this.usualAge = Math.max(...this.readyScouts);

@@ -79,7 +79,7 @@ async function poll(this: IExecuteFunctions, request: Tracked, plan: PollPlan): 
 	const { settings } = request;
 	request.hold = undefined;
 	const seen: AnswerHints = {};
-	const data = await getResult.call(this, request.itemIndex, request.requestId, { ...settings.request, deadline: request.deadline, urgent: request.scout === true }, seen);
+	const data = await getResult.call(this, request.itemIndex, request.requestId, { ...settings.request, deadline: request.deadline, urgent: plan.teaches(request) }, seen);
 	const state = classifyResult(data);
 	plan.checked(request, polledAt, state.state !== 'pending');
 	if (state.state === 'done') return { ok: true, data };
