@@ -80,6 +80,25 @@ describe('the plan of checks', () => {
 		expect(plan.nextPoll(scouts[2])).toBe(2100 + I);
 	});
 
+	it('many first checks made at the same age and found still processing move the first check once, not once each', () => {
+		const plan = new PollPlan(10);
+		const slow = (submittedAt: number) => job(submittedAt, { intervalMs: 8000 });
+		// twenty first checks at 8 s find their jobs ready: the first check moves 20 × 100 ms earlier
+		for (let n = 0; n < 20; n++) {
+			const one = slow(0);
+			plan.enroll(one);
+			plan.checked(one, 8000, true);
+		}
+		const probe = slow(0);
+		plan.enroll(probe);
+		expect(plan.nextPoll(probe)).toBe(6000);
+		// fifty made together at 3 s find theirs still processing: 3 s + one step (1.9 s) is before 6 s, so it stays
+		const burst = Array.from({ length: 50 }, () => slow(0));
+		for (const one of burst) plan.enroll(one);
+		for (const one of burst) plan.checked(one, 3000, false);
+		expect(plan.nextPoll(probe)).toBe(6000);
+	});
+
 	it('learns from first checks: earlier when they find jobs ready, later when they do not, never past the bounds', () => {
 		const plan = new PollPlan(10);
 		const first = job(0);

@@ -123,6 +123,8 @@ export class PollPlan {
 		const step = job.intervalMs / 4;
 		const earliest = this.shortestMs();
 		const from = Math.min(earliest + job.intervalMs, Math.max(earliest, this.usualAge ?? earliest + job.intervalMs));
-		this.usualAge = ready ? from - step * (1 - READY_SHARE) : from + step * READY_SHARE;
+		// A job still processing moves it later than the age of that check, not later than where it stood:
+		// many first checks made at the same age and answered together move it once, not once each.
+		this.usualAge = ready ? from - step * (1 - READY_SHARE) : Math.max(from, age + step * READY_SHARE);
 	}
 }
