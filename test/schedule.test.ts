@@ -96,9 +96,9 @@ describe('a batch learns how long its documents take', () => {
 		// no first check before one interval after 3/4 of the quickest (1.5 + 1 s): half the jobs ready at it, plus the scouts' checks
 		expect(seen.perJob).toBeLessThan(2);
 		// A check can wait for a free lane: with 300 first checks falling due together, on a machine busy with other
-		// tests, they arrive up to about 1.5 s late (the margin itself is pinned in plan.test.ts). A shortest time
-		// trusted three times too far saw the quickest jobs 3.8 s late.
-		expect(seen.worst).toBeLessThanOrEqual(1000 + 1500);
+		// tests, they arrive up to about 1.7 s late (seen in CI; the margin itself is pinned in plan.test.ts). A
+		// shortest time trusted three times too far saw the quickest jobs 3.8 to 4.1 s late.
+		expect(seen.worst).toBeLessThanOrEqual(1000 + 2000);
 	}, 40_000);
 
 	it('returns a batch whose documents take the same time soon after they are ready, not up to an interval later', async () => {
